@@ -1,0 +1,282 @@
+"""Plain dataclasses passed between pipeline stages.
+
+Each stage (ingest → segment → extract → graph) takes and returns these records
+and nothing else, so a researcher can run one stage in a notebook, inspect the
+result, and hand it to the next. Offsets always refer to ``Document.text`` (the
+original decoded text), never to the normalised copy used for matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SectionKind = Literal[
+    "preamble",
+    "achievements",
+    "responsibility",  # 党政主要负责人履行第一责任人职责
+    "problems",
+    "causes",
+    "rectification",
+    "plans",
+    "suggestions",
+    "other",
+]
+
+Status = Literal["done", "planned", "both"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded input file: the text every offset refers to."""
+
+    source: str  # path as given by the user (or a display name)
+    text: str  # original text after decoding / HTML→text / docx→text
+    encoding: str = "utf-8"
+    media_type: str = "text/plain"  # text/plain, text/markdown, text/html, application/vnd...docx, application/pdf
+    sha256: str = ""  # of the raw bytes
+    norm: str = ""  # same length as ``text``: full→half width, traditional→simplified; for matching only
+
+    def __post_init__(self) -> None:
+        if self.norm and len(self.norm) != len(self.text):
+            raise ValueError("Document.norm must be as long as Document.text")
+
+
+@dataclass
+class Section:
+    """A heading and the text under it, up to the next heading of the same or higher level."""
+
+    id: str  # "s1", "s1.2", … stable within a report
+    level: int  # 1 for 一、, 2 for （一）, 3 for 1. …; 0 for the preamble
+    marker: str  # the numbering as written: "一、", "（二）", "1.", "#", "一是" …
+    title: str  # heading text without the marker (may be the first clause of a paragraph)
+    kind: SectionKind
+    start: int  # offset of the heading (or of the section's first character)
+    end: int  # exclusive end of the section's text, children included
+    heading_end: int  # end of the heading line / heading clause
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    section_id: str
+
+
+@dataclass
+class SegmentedReport:
+    doc: Document
+    sections: list[Section]
+    sentences: list[Sentence]
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def innermost_section_at(self, offset: int) -> Section:
+        best = self.sections[0]
+        for s in self.sections:
+            if s.start <= offset < s.end and s.level >= best.level:
+                best = s
+        return best
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        import bisect
+
+        starts = [s.start for s in self.sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def kind_at(self, offset: int) -> SectionKind:
+        """The kind of the innermost section at ``offset`` that is not 'other'.
+
+        A subsection titled 加强队伍建设 inside 二、存在的问题 is still a problem."""
+        chain = [s for s in self.sections if s.start <= offset < s.end]
+        chain.sort(key=lambda s: s.level, reverse=True)
+        for s in chain:
+            if s.kind not in ("other", "preamble"):
+                return s.kind
+        return chain[-1].kind if chain else "other"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact comes from. ``doc.text[start:end] == quote`` always holds."""
+
+    source: str
+    section: str  # section title (innermost)
+    section_id: str
+    section_kind: str
+    start: int  # offsets of the quoted sentence in the original text
+    end: int
+    quote: str
+    match_start: int  # offsets of the words that triggered the fact
+    match_end: int
+    match: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "section": self.section,
+            "section_kind": self.section_kind,
+            "match": self.match,
+            "match_start": self.match_start,
+            "match_end": self.match_end,
+        }
+
+
+@dataclass
+class LawCitation:
+    label: str  # canonical short name, e.g. 行政处罚法
+    full_name: str  # e.g. 中华人民共和国行政处罚法
+    kind: str  # national-law, administrative-regulation, local-regulation, department-rule, local-rule,
+    #            normative-document, internal-document, party-document, unknown
+    iri: str | None = None  # gazetteer entry, None if unresolved
+    aliases: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # "unresolved", "not-in-force", "broken-brackets"
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ConceptMention:
+    """A taxonomy concept (practice or problem category) found in a report."""
+
+    iri: str
+    label: str  # Chinese prefLabel
+    label_en: str = ""
+    aliases: list[str] = field(default_factory=list)
+    status: Status | None = None  # practices only
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ProblemStatement:
+    """One listed weakness (一是…, （一）…, a bullet) from a problems section."""
+
+    text: str
+    start: int
+    end: int
+    section: str
+    categories: list[str] = field(default_factory=list)  # concept IRIs
+
+
+@dataclass
+class Metric:
+    indicator: str  # id from ontology/indicators.ttl, e.g. penalty_cases
+    label: str  # Chinese label of the indicator
+    value: float
+    unit: str  # 件, 元, 人次, 次, % …
+    approx: bool = False
+    qualifier: str | None = None  # at_least, range, partial_year …
+    evidence: Evidence | None = None
+
+
+@dataclass
+class Candidate:
+    """A quoted term or numeric slogan that matches no concept: material for curators."""
+
+    label: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ReportMeta:
+    bureau: str | None = None
+    bureau_aliases: list[str] = field(default_factory=list)
+    admin_level: str | None = None  # province, city, district, county, county-level-city
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    adcode: str | None = None
+    year: int | None = None
+    report_date: str | None = None  # ISO date
+    title: str | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)  # field name -> where it was read
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportRecord:
+    """Everything extracted from one report; the unit the graph is built from."""
+
+    source: str
+    sha256: str
+    meta: ReportMeta
+    sections: list[Section]
+    laws: list[LawCitation] = field(default_factory=list)
+    practices: list[ConceptMention] = field(default_factory=list)
+    problems: list[ConceptMention] = field(default_factory=list)
+    problem_statements: list[ProblemStatement] = field(default_factory=list)
+    plans: list[ConceptMention] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public ``extract --format json`` record (see README, 'JSON record')."""
+        m = self.meta
+
+        def concept(c: ConceptMention, with_status: bool) -> dict[str, Any]:
+            d: dict[str, Any] = {"label": c.label, "label_en": c.label_en, "iri": c.iri, "aliases": c.aliases}
+            if with_status:
+                d["status"] = c.status
+            d["evidence"] = [e.to_json() for e in c.evidence]
+            return d
+
+        return {
+            "source": self.source,
+            "bureau": m.bureau,
+            "bureau_aliases": m.bureau_aliases,
+            "admin_level": m.admin_level,
+            "province": m.province,
+            "city": m.city,
+            "county": m.county,
+            "year": m.year,
+            "report_date": m.report_date,
+            "laws": [
+                {
+                    "label": law.label,
+                    "full_name": law.full_name,
+                    "aliases": law.aliases,
+                    "kind": law.kind,
+                    "iri": law.iri,
+                    "flags": law.flags,
+                    "evidence": [e.to_json() for e in law.evidence],
+                }
+                for law in self.laws
+            ],
+            "practices": [concept(c, True) for c in self.practices],
+            "plans": [concept(c, False) for c in self.plans],
+            "problems": [concept(c, False) for c in self.problems],
+            "problem_statements": [asdict(p) for p in self.problem_statements],
+            "metrics": [
+                {
+                    "indicator": x.indicator,
+                    "label": x.label,
+                    "value": x.value,
+                    "unit": x.unit,
+                    "approx": x.approx,
+                    "qualifier": x.qualifier,
+                    "quote": x.evidence.quote if x.evidence else None,
+                    "evidence": x.evidence.to_json() if x.evidence else None,
+                }
+                for x in self.metrics
+            ],
+            "candidates": [
+                {"label": c.label, "evidence": [e.to_json() for e in c.evidence]} for c in self.candidates
+            ],
+            "sections": [
+                {"id": s.id, "kind": s.kind, "title": s.title, "level": s.level, "start": s.start, "end": s.end}
+                for s in self.sections
+            ],
+            "warnings": self.warnings + m.warnings,
+        }
