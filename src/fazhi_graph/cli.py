@@ -1,0 +1,256 @@
+"""``fazhi-graph`` command line: a thin shell over the library (pipeline, query, evaluate).
+
+Every command's work is a library call a researcher can make from Jupyter; this
+module only parses options, shows progress and prints tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="把法治政府建设年度报告变成可查询、可追溯证据的知识图谱。\n\n"
+    "Turn annual rule-of-law reports (法治政府建设工作报告) into an evidence-carrying knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+out = Console()
+err = Console(stderr=True)
+
+SUMMARY_LABELS = [
+    ("files", "文件 files"),
+    ("reports", "报告 reports"),
+    ("errors", "出错 errors"),
+    ("bureaus", "单位 bureaus"),
+    ("laws", "法律法规 laws"),
+    ("practices", "举措 practices"),
+    ("problems", "问题类别 problems"),
+    ("problem_statements", "问题表述 statements"),
+    ("figures", "数据 figures"),
+    ("candidates", "候选举措 candidates"),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _print_errors(errors) -> None:
+    for e in errors:
+        err.print(f"[red]error[/red] {e.path}: {e.reason}", markup=True, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Report files or folders (searched recursively).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for graph.ttl, graph.html, reports.json, errors.json.")] = Path("output"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = 1,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Write the interactive explorer page.")] = True,
+) -> None:
+    """Extract every report and write the knowledge graph (graph.ttl) and the explorer page (graph.html)."""
+    from .ingest import iter_input_files
+    from .pipeline import build as run_build
+
+    files, _ = iter_input_files(inputs)
+    with _progress() as progress:
+        task = progress.add_task("抽取 extracting", total=len(files), current="")
+
+        def tick(name: str) -> None:
+            progress.update(task, advance=1, current=Path(name).name)
+
+        result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
+
+    _print_errors(result.errors)
+    table = Table(title="fazhi-graph build", show_header=True, header_style="bold")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    summary = result.summary()
+    for key, label in SUMMARY_LABELS:
+        table.add_row(label, str(summary[key]))
+    out.print(table)
+    if result.records:
+        t = Table(show_header=True, header_style="bold", title="报告 reports")
+        for col in ("单位 bureau", "省 province", "市 city", "县区 county", "层级 level", "年度 year", "举措", "问题", "法规"):
+            t.add_column(col)
+        for r in sorted(result.records, key=lambda r: (r.meta.bureau or "", r.meta.year or 0)):
+            m = r.meta
+            t.add_row(m.bureau or r.source, m.province or "", m.city or "", m.county or "", m.admin_level or "",
+                      str(m.year or ""), str(len(r.practices)), str(len(r.problems)), str(len(r.laws)))
+        out.print(t)
+    for name, path in result.outputs.items():
+        out.print(f"wrote {name}: {path}", highlight=False)
+    if result.errors:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Report files.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
+) -> None:
+    """Extract facts from reports and print them (JSON array, one record per report)."""
+    from .pipeline import extract_many
+
+    records, errors = extract_many(files)
+    _print_errors(errors)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "table":
+        for r in records:
+            t = Table(title=f"{r.meta.bureau} {r.meta.year} ({r.source})", show_header=True)
+            t.add_column("kind")
+            t.add_column("label")
+            t.add_column("status / kind")
+            t.add_column("evidence")
+            for law in r.laws:
+                t.add_row("law", law.label, law.kind, law.evidence[0].quote[:60] if law.evidence else "")
+            for c in r.practices:
+                t.add_row("practice", c.label, c.status or "", c.evidence[0].quote[:60] if c.evidence else "")
+            for c in r.problems:
+                t.add_row("problem", c.label, "", c.evidence[0].quote[:60] if c.evidence else "")
+            out.print(t)
+    else:
+        raise typer.BadParameter("format must be json or table", param_hint="--format")
+    if errors:
+        raise typer.Exit(code=1)
+
+
+def _params(values: list[str]) -> dict[str, str]:
+    params = {}
+    for v in values:
+        if "=" not in v:
+            raise typer.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint="--param")
+        k, _, val = v.partition("=")
+        params[k.strip()] = val
+    return params
+
+
+@app.command()
+def query(
+    sparql: Annotated[Optional[str], typer.Argument(help="SPARQL text (prefixes fz:, skos:, rdfs:, rdf:, xsd:, prov:, dcterms:, org: are predeclared).")] = None,
+    graph: Annotated[Path, typer.Option("--graph", "-g", help="Graph file written by build.")] = Path("output/graph.ttl"),
+    file: Annotated[Optional[Path], typer.Option("--file", help="Read the query from a .rq file.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="Run a named query from ontology/queries (see `fazhi-graph queries`).")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter (bound, never spliced).")] = [],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json (SPARQL results JSON).")] = "table",
+) -> None:
+    """Run a read-only SPARQL query over the graph."""
+    from . import query as q
+
+    try:
+        g = q.load_graph(graph)
+        if name:
+            res = q.run_named(g, name, _params(param))
+        else:
+            text = file.read_text(encoding="utf-8") if file else sparql
+            if not text:
+                raise q.QueryError("give a query, --file or --name")
+            res = q.run(g, text, _params(param))
+    except q.QueryError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2)
+    if res.graph is not None:
+        sys.stdout.write(res.graph.serialize(format="turtle"))
+    elif fmt == "json":
+        sys.stdout.write(q.to_json(res) + "\n")
+    elif fmt in ("csv", "tsv"):
+        sys.stdout.write(q.to_csv(res, "," if fmt == "csv" else "\t"))
+    else:
+        if res.boolean is not None:
+            out.print(str(res.boolean).lower())
+            return
+        t = Table(show_header=True, header_style="bold")
+        for v in res.vars:
+            t.add_column(v, overflow="fold")
+        for row in res.rows:
+            t.add_row(*("" if x is None else str(x) for x in row))
+        out.print(t)
+        out.print(f"{len(res.rows)} rows", style="dim")
+
+
+@app.command()
+def queries() -> None:
+    """List the named queries and their parameters."""
+    from .query import named_queries
+
+    t = Table(show_header=True, header_style="bold")
+    t.add_column("name")
+    t.add_column("title")
+    t.add_column("parameters")
+    for nq in named_queries().values():
+        t.add_row(nq.name, nq.title, ", ".join(f"{k}={v}" for k, v in nq.params.items()))
+    out.print(t)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold file (format of shared/eval/seeds_gold.json).")],
+    files: Annotated[list[Path], typer.Argument(help="The report files the gold describes.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every miss and extra.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score extraction against a gold file: precision / recall / F1 per kind."""
+    from .evaluate import evaluate_records, load_gold
+    from .ingest import read_document
+    from .pipeline import extract_many
+
+    records, errors = extract_many(files)
+    _print_errors(errors)
+    texts = {Path(r.source).name: read_document(r.source).text for r in records}
+    ev = evaluate_records(load_gold(gold), [r.to_json() for r in records], texts)
+    if as_json:
+        sys.stdout.write(json.dumps(ev.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        t = Table(title="fazhi-graph evaluate", show_header=True, header_style="bold")
+        for col in ("kind", "precision", "recall", "F1", "predicted", "gold"):
+            t.add_column(col, justify="right" if col != "kind" else "left")
+        for label, s in (("laws", ev.laws), ("practices", ev.practices), ("problem statements", ev.statements),
+                         ("problem categories", ev.problem_categories), ("figures", ev.metrics)):
+            t.add_row(label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.n_pred), str(s.n_gold))
+        out.print(t)
+        m = Table(title="metadata", show_header=True, header_style="bold")
+        m.add_column("field")
+        m.add_column("correct", justify="right")
+        for f, (c, n) in ev.meta.items():
+            m.add_row(f, f"{c}/{n}")
+        m.add_row("practice status", f"{ev.status_correct}/{ev.status_total} ({ev.status_accuracy:.1%})")
+        out.print(m)
+    if verbose:
+        for title, items in (
+            ("metadata errors", ev.meta_errors),
+            ("law misses", ev.laws.misses), ("law extras", ev.laws.extras),
+            ("practice misses", ev.practices.misses), ("practice extras", ev.practices.extras),
+            ("status errors", ev.status_errors),
+            ("statement misses", ev.statements.misses),
+            ("problem category misses", ev.problem_categories.misses),
+            ("problem category extras", ev.problem_categories.extras),
+            ("figure misses", ev.metrics.misses),
+        ):
+            if items:
+                out.print(f"[bold]{title}[/bold] ({len(items)})")
+                for line in items:
+                    out.print(f"  {line}", highlight=False, markup=False)
+    if errors:
+        raise typer.Exit(code=1)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,268 @@
+"""Build the RDF knowledge graph (and its NetworkX projection) from extracted records.
+
+Every edge a user sees (report → practice, problem, law …) is also reified as an
+``fz:Evidence`` node carrying the quoted sentence, its offsets and its section, so a
+reviewer can go from any edge back to the words that justify it::
+
+    SELECT ?quote ?start ?end WHERE {
+      ?e a fz:Evidence ; rdf:subject ?report ; rdf:predicate fz:adopts ;
+         rdf:object ?practice ; fz:quote ?quote ; fz:start ?start ; fz:end ?end .
+    }
+
+Each report's triples are built on their own (``report_graph``) so a report can be
+stored in its own named graph and replaced or removed alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from . import iris
+from .model import ConceptMention, Evidence, ReportRecord
+from .namespaces import FZ, ID, PREFIXES
+from .ontology import ontology_graph
+
+ZH = "zh"
+
+
+def _bind(g: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g
+
+
+@lru_cache(maxsize=1)
+def taxonomy_graph() -> Graph:
+    """Vocabulary + taxonomies + law gazetteer (not the cue-word lexicons).
+
+    Shipping them inside graph.ttl makes the file self-contained: labels, hierarchy
+    and 'mandated' flags are queryable next to the facts."""
+    src = ontology_graph()
+    g = _bind(Graph())
+    keep_types = {FZ.Practice, FZ.Problem, FZ.Indicator, FZ.Law, SKOS.ConceptScheme}
+    vocab = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.Ontology}
+    skip_preds = {FZ.cuePattern, FZ.excludePattern, SKOS.hiddenLabel}
+    subjects = set()
+    for t in keep_types | vocab:
+        subjects.update(src.subjects(RDF.type, t))
+    for s in subjects:
+        if (s, RDF.type, FZ.Lexicon) in src:
+            continue
+        for p, o in src.predicate_objects(s):
+            if p not in skip_preds:
+                g.add((s, p, o))
+    return g
+
+
+def _lit_zh(text: str) -> Literal:
+    return Literal(text, lang=ZH)
+
+
+def _add_evidence(
+    g: Graph, report: URIRef, key: str, predicate: URIRef, obj: URIRef, ev: Evidence
+) -> URIRef:
+    local = str(predicate).rsplit("#", 1)[-1]
+    node = ID[f"evidence/{key}/{local}/{ev.match_start}-{ev.match_end}/{iris.slug(str(obj).rsplit('/', 1)[-1])}"]
+    g.add((node, RDF.type, FZ.Evidence))
+    g.add((node, RDF.subject, report))
+    g.add((node, RDF.predicate, predicate))
+    g.add((node, RDF.object, obj))
+    g.add((node, FZ.inReport, report))
+    g.add((node, FZ.quote, Literal(ev.quote)))
+    g.add((node, FZ.start, Literal(ev.start)))
+    g.add((node, FZ.end, Literal(ev.end)))
+    g.add((node, FZ.matchedText, Literal(ev.match)))
+    g.add((node, FZ.matchStart, Literal(ev.match_start)))
+    g.add((node, FZ.matchEnd, Literal(ev.match_end)))
+    g.add((node, FZ.inSection, ID[f"section/{key}/{ev.section_id}"]))
+    return node
+
+
+def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
+    """All triples about one report (its bureau description included)."""
+    g = _bind(Graph())
+    m = rec.meta
+    key = iris.report_key(m.bureau, m.year, rec.sha256)
+    report = iris.report_iri(key)
+    g.add((report, RDF.type, FZ.Report))
+    g.add((report, FZ.source, Literal(rec.source)))
+    g.add((report, FZ.sha256, Literal(rec.sha256)))
+    if m.title:
+        g.add((report, DCTERMS.title, _lit_zh(m.title)))
+    if m.year:
+        g.add((report, FZ.year, Literal(m.year, datatype=XSD.integer)))
+    if m.report_date:
+        g.add((report, FZ.reportDate, Literal(m.report_date, datatype=XSD.date)))
+    label = f"{m.bureau or rec.source} {m.year or ''}".strip()
+    g.add((report, RDFS.label, _lit_zh(label)))
+
+    if m.bureau:
+        bureau = iris.bureau_iri(m.bureau)
+        g.add((report, FZ.issuedBy, bureau))
+        g.add((bureau, RDF.type, FZ.Bureau))
+        g.add((bureau, RDFS.label, _lit_zh(m.bureau)))
+        for alias in m.bureau_aliases:
+            g.add((bureau, SKOS.altLabel, _lit_zh(alias)))
+        if m.admin_level:
+            g.add((bureau, FZ.adminLevel, Literal(m.admin_level)))
+        for prop, name in ((FZ.province, m.province), (FZ.city, m.city), (FZ.county, m.county)):
+            if name:
+                region = iris.region_iri(name if prop != FZ.county or not m.city else f"{m.city}{name}")
+                g.add((bureau, prop, region))
+                g.add((region, RDF.type, FZ.Region))
+                g.add((region, RDFS.label, _lit_zh(name)))
+
+    for s in rec.sections:
+        sec = ID[f"section/{key}/{s.id}"]
+        g.add((report, FZ.hasSection, sec))
+        g.add((sec, RDF.type, FZ.Section))
+        g.add((sec, RDFS.label, _lit_zh(s.title or s.id)))
+        g.add((sec, FZ.sectionKind, Literal(s.kind)))
+        g.add((sec, FZ.start, Literal(s.start)))
+        g.add((sec, FZ.end, Literal(s.end)))
+
+    for law in rec.laws:
+        node = URIRef(law.iri) if law.iri else iris.law_iri(law.full_name or law.label)
+        g.add((report, FZ.cites, node))
+        if not law.iri:  # gazetteer entries are described in the taxonomy graph
+            g.add((node, RDF.type, FZ.Law))
+            g.add((node, RDFS.label, _lit_zh(law.label)))
+            if law.full_name and law.full_name != law.label:
+                g.add((node, SKOS.altLabel, _lit_zh(law.full_name)))
+            g.add((node, FZ.lawKind, Literal(law.kind)))
+        for ev in law.evidence:
+            e = _add_evidence(g, report, key, FZ.cites, node, ev)
+            for flag in law.flags:
+                g.add((e, FZ.flag, Literal(flag)))
+
+    def concept_edges(items: Iterable[ConceptMention], default_pred: URIRef) -> None:
+        for c in items:
+            obj = URIRef(c.iri)
+            preds = [default_pred]
+            if default_pred == FZ.adopts:
+                preds = {"done": [FZ.adopts], "planned": [FZ.plans], "both": [FZ.adopts, FZ.plans]}[c.status or "done"]
+            for p in preds:
+                g.add((report, p, obj))
+            for ev in c.evidence:
+                pred = preds[0]
+                if len(preds) == 2:
+                    pred = FZ.plans if ev.section_kind in ("plans", "rectification") else FZ.adopts
+                _add_evidence(g, report, key, pred, obj, ev)
+
+    concept_edges(rec.practices, FZ.adopts)
+    concept_edges(rec.problems, FZ.reportsProblem)
+
+    for i, st in enumerate(rec.problem_statements, 1):
+        node = ID[f"statement/{key}/{i}"]
+        g.add((report, FZ.hasProblemStatement, node))
+        g.add((node, RDF.type, FZ.ProblemStatement))
+        g.add((node, FZ.quote, Literal(st.text)))
+        g.add((node, FZ.start, Literal(st.start)))
+        g.add((node, FZ.end, Literal(st.end)))
+        for cat in st.categories:
+            g.add((node, FZ.category, URIRef(cat)))
+
+    for c in rec.candidates:
+        node = iris.candidate_iri(c.label)
+        g.add((report, FZ.mentionsCandidate, node))
+        g.add((node, RDF.type, FZ.CandidatePractice))
+        g.add((node, RDFS.label, _lit_zh(c.label)))
+        for ev in c.evidence:
+            _add_evidence(g, report, key, FZ.mentionsCandidate, node, ev)
+
+    for i, x in enumerate(rec.metrics, 1):
+        node = ID[f"observation/{key}/{i}"]
+        g.add((report, FZ.observation, node))
+        g.add((node, RDF.type, FZ.Observation))
+        g.add((node, FZ.indicator, URIRef(_indicator_iri(x.indicator))))
+        g.add((node, RDFS.label, _lit_zh(x.label)))
+        value = int(x.value) if float(x.value).is_integer() else x.value
+        g.add((node, FZ.value, Literal(value, datatype=XSD.integer if isinstance(value, int) else XSD.decimal)))
+        g.add((node, FZ.unit, _lit_zh(x.unit)))
+        g.add((node, FZ.approximate, Literal(bool(x.approx))))
+        if x.qualifier:
+            g.add((node, FZ.qualifier, Literal(x.qualifier)))
+        if x.evidence:
+            e = _add_evidence(g, report, key, FZ.observation, node, x.evidence)
+            g.add((node, FZ.evidence, e))
+    return report, g
+
+
+@lru_cache(maxsize=1)
+def _indicators_by_notation() -> dict[str, str]:
+    src = ontology_graph()
+    return {str(n): str(s) for s, n in src.subject_objects(SKOS.notation) if (s, RDF.type, FZ.Indicator) in src}
+
+
+def _indicator_iri(notation: str) -> str:
+    from .namespaces import INDICATOR
+
+    return _indicators_by_notation().get(notation, str(INDICATOR[notation or "other"]))
+
+
+def build_dataset(records: Iterable[ReportRecord]) -> Dataset:
+    """One named graph per report (IRI = the report IRI) plus a taxonomy graph."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True)
+    tax = ds.graph(ID["graph/taxonomy"])
+    for t in taxonomy_graph():
+        tax.add(t)
+    for rec in records:
+        report, g = report_graph(rec)
+        ng = ds.graph(report)
+        for t in g:
+            ng.add(t)
+    return ds
+
+
+def build_graph(records: Iterable[ReportRecord], *, with_taxonomy: bool = True) -> Graph:
+    """The union graph (what ``graph.ttl`` holds)."""
+    g = _bind(Graph())
+    if with_taxonomy:
+        g += taxonomy_graph()
+    for rec in records:
+        _, rg = report_graph(rec)
+        g += rg
+    return g
+
+
+def to_networkx(g: Graph) -> nx.MultiDiGraph:
+    """Bureau–practice / bureau–problem / bureau–law projection with Chinese labels.
+
+    Nodes carry ``kind`` (bureau, practice, problem, law) and ``label``; edges carry
+    ``relation`` (adopts, plans, reportsProblem, cites) and ``years``."""
+    G = nx.MultiDiGraph()
+    q = """
+    SELECT ?bureau ?blabel ?rel ?obj ?olabel ?year WHERE {
+      ?r fz:issuedBy ?bureau ; ?rel ?obj .
+      ?bureau rdfs:label ?blabel .
+      VALUES ?rel { fz:adopts fz:plans fz:reportsProblem fz:cites }
+      OPTIONAL { ?r fz:year ?year }
+      OPTIONAL { ?obj skos:prefLabel ?pl FILTER(lang(?pl) = "zh") }
+      OPTIONAL { ?obj rdfs:label ?rl }
+      BIND(COALESCE(?pl, ?rl, STR(?obj)) AS ?olabel)
+    }"""
+    kinds = {"adopts": "practice", "plans": "practice", "reportsProblem": "problem", "cites": "law"}
+    edges: dict[tuple[str, str, str], set[int]] = {}
+    for row in g.query(q, initNs=PREFIXES):
+        b, obj = str(row.bureau), str(row.obj)
+        rel = str(row.rel).rsplit("#", 1)[-1]
+        G.add_node(b, kind="bureau", label=str(row.blabel))
+        G.add_node(obj, kind=kinds[rel], label=str(row.olabel))
+        edges.setdefault((b, obj, rel), set())
+        if row.year is not None:
+            edges[(b, obj, rel)].add(int(row.year))
+    for (b, obj, rel), years in sorted(edges.items()):
+        G.add_edge(b, obj, key=rel, relation=rel, years=sorted(years))
+    return G
+
+
+def serialize(g: Graph, fmt: str = "turtle") -> str:
+    """Deterministic serialisation (sorted by rdflib's serializer; no blank nodes are used)."""
+    return g.serialize(format=fmt)

@@ -1,0 +1,235 @@
+"""The pipeline as a library: file → Document → SegmentedReport → ReportRecord → graph.
+
+``extract_file`` and ``build`` are what the CLI calls; a researcher can call them
+from Jupyter just the same::
+
+    from fazhi_graph import build, extract_file
+    rec = extract_file("seeds/000_49c1d2bb6539c8af.txt")
+    result = build(["seeds/"], "output/")
+
+A bad file never stops the others: it lands in ``BuildResult.errors`` with its path
+and the reason, and every output is written atomically (temporary file, then
+rename), so an interrupted build leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Document, ReportRecord
+from .segment import segment
+
+
+@dataclass(frozen=True)
+class InputError:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class BuildResult:
+    records: list[ReportRecord]
+    errors: list[InputError]
+    outputs: dict[str, Path] = field(default_factory=dict)
+    graph: object | None = None  # rdflib.Graph (kept untyped to keep import light)
+
+    def summary(self) -> dict[str, int]:
+        bureaus = {r.meta.bureau for r in self.records if r.meta.bureau}
+        return {
+            "files": len(self.records) + len(self.errors),
+            "reports": len(self.records),
+            "errors": len(self.errors),
+            "bureaus": len(bureaus),
+            "laws": len({law.iri or law.label for r in self.records for law in r.laws}),
+            "practices": len({c.iri for r in self.records for c in r.practices}),
+            "problems": len({c.iri for r in self.records for c in r.problems}),
+            "problem_statements": sum(len(r.problem_statements) for r in self.records),
+            "figures": sum(len(r.metrics) for r in self.records),
+            "candidates": len({c.label for r in self.records for c in r.candidates}),
+        }
+
+
+class NotAReportError(ValueError):
+    pass
+
+
+def extract_document(doc: Document) -> ReportRecord:
+    """Run every extractor over one decoded document."""
+    from .extract.concepts import match_practices, match_problems
+    from .extract.laws import extract_laws
+    from .extract.meta import extract_meta
+    from .extract.metrics import extract_metrics
+
+    report = segment(doc)
+    meta = extract_meta(report)
+    practices, plans = match_practices(report)
+    problems, statements = match_problems(report)
+    rec = ReportRecord(
+        source=doc.source,
+        sha256=doc.sha256,
+        meta=meta,
+        sections=report.sections,
+        laws=extract_laws(report, meta.year),
+        practices=practices,
+        plans=plans,
+        problems=problems,
+        problem_statements=statements,
+        metrics=extract_metrics(report),
+    )
+    try:
+        from .extract.discover import find_candidates
+    except ImportError:  # discovery is optional
+        pass
+    else:
+        rec.candidates = find_candidates(report, practices)
+    return rec
+
+
+def extract_file(path: str | os.PathLike[str], *, check_report: bool = True) -> ReportRecord:
+    """Read and extract one file; raises ``IngestError`` / ``NotAReportError`` on bad input."""
+    from .ingest import looks_like_report, read_document
+
+    doc = read_document(path)
+    if check_report:
+        ok, why = looks_like_report(doc)
+        if not ok:
+            raise NotAReportError(f"{path}: not a rule-of-law report ({why})")
+    return extract_document(doc)
+
+
+def _extract_or_error(path: str) -> ReportRecord | InputError:
+    try:
+        return extract_file(path)
+    except Exception as exc:  # every failure is reported against its file, never fatal
+        reason = getattr(exc, "reason", None) or str(exc)
+        prefix = f"{path}: "
+        if reason.startswith(prefix):
+            reason = reason[len(prefix):]
+        return InputError(str(path), reason or type(exc).__name__)
+
+
+def extract_many(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[ReportRecord], list[InputError]]:
+    """Extract files (in parallel with ``jobs`` > 1); results in input order."""
+    names = [str(p) for p in paths]
+    results: list[ReportRecord | InputError] = []
+    if jobs > 1 and len(names) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for name, res in zip(names, pool.map(_extract_or_error, names, chunksize=4)):
+                results.append(res)
+                if progress:
+                    progress(name)
+    else:
+        for name in names:
+            results.append(_extract_or_error(name))
+            if progress:
+                progress(name)
+    records = [r for r in results if isinstance(r, ReportRecord)]
+    errors = [r for r in results if isinstance(r, InputError)]
+    return records, errors
+
+
+def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputError]]:
+    """Keep one report per content hash and per (bureau, year); report the others.
+
+    Records are first sorted by source path so the kept one does not depend on the
+    order the files were given in."""
+    from . import iris
+
+    kept: list[ReportRecord] = []
+    errors: list[InputError] = []
+    by_sha: dict[str, str] = {}
+    by_key: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: r.source):
+        if r.sha256 and r.sha256 in by_sha:
+            errors.append(InputError(r.source, f"duplicate: identical to {by_sha[r.sha256]}"))
+            continue
+        key = iris.report_key(r.meta.bureau, r.meta.year, r.sha256)
+        if key in by_key:
+            errors.append(
+                InputError(r.source, f"duplicate: same bureau and year as {by_key[key]} ({r.meta.bureau}, {r.meta.year})")
+            )
+            continue
+        by_sha[r.sha256] = r.source
+        by_key[key] = r.source
+        kept.append(r)
+    return kept, errors
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write via a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def records_json(records: Iterable[ReportRecord]) -> str:
+    return json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def build(
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str] = "output",
+    *,
+    jobs: int = 1,
+    html: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Extract every report under ``inputs`` and write the graph and its companions.
+
+    Writes ``graph.ttl`` (union graph with taxonomies), ``graph.html`` (explorer),
+    ``reports.json`` (the extract records) and ``errors.json`` into ``out_dir``."""
+    from .graph import build_graph, serialize
+    from .ingest import iter_input_files
+
+    out = Path(out_dir)
+    files, walk_errors = iter_input_files(inputs)
+    out_resolved = out.resolve()
+    files = sorted(
+        (f for f in files if out_resolved not in Path(f).resolve().parents),
+        key=lambda p: str(p),
+    )
+    records, errors = extract_many(files, jobs=jobs, progress=progress)
+    records, dup_errors = dedupe(records)
+    errors = sorted(
+        [InputError(str(p), reason) for p, reason in walk_errors] + errors + dup_errors, key=lambda e: e.path
+    )
+    g = build_graph(records)
+    result = BuildResult(records=records, errors=errors, graph=g)
+    result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
+    result.outputs["reports"] = write_atomic(out / "reports.json", records_json(records))
+    result.outputs["errors"] = write_atomic(
+        out / "errors.json",
+        json.dumps([{"path": e.path, "reason": e.reason} for e in errors], ensure_ascii=False, indent=1) + "\n",
+    )
+    if html:
+        from .viz import render_explorer
+
+        tmp = out / ".graph.html.partial"
+        render_explorer(g, tmp)
+        os.replace(tmp, out / "graph.html")
+        result.outputs["html"] = out / "graph.html"
+    return result

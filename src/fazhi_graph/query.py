@@ -1,0 +1,193 @@
+"""Run SPARQL over a built graph: ad-hoc text, a ``.rq`` file, or a named query.
+
+Named queries live in ``ontology/queries/NAME.rq``; a header of comment lines
+documents them and declares their parameters::
+
+    # title: 采用某项举措的单位 (bureaus reporting a practice)
+    # param: practice = 721工作法   -- Chinese label or alias of a practice
+
+Parameters are passed to the engine as variable bindings (``initBindings``), never
+spliced into the query text, and only read-only query forms are accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parser import parseQuery
+
+from .namespaces import PREFIXES
+from .ontology import queries_dir
+
+
+class QueryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    title: str = ""
+    params: dict[str, str] = field(default_factory=dict)  # name -> default value
+    param_help: dict[str, str] = field(default_factory=dict)
+
+
+_PARAM = re.compile(r"^#\s*param:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:--\s*(.*))?$")
+
+
+def parse_named(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    title = ""
+    params: dict[str, str] = {}
+    helps: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            continue
+        if line.lower().startswith("# title:"):
+            title = line.split(":", 1)[1].strip()
+        m = _PARAM.match(line)
+        if m:
+            params[m.group(1)] = (m.group(2) or "").strip()
+            helps[m.group(1)] = (m.group(3) or "").strip()
+    return NamedQuery(path.stem, text, title, params, helps)
+
+
+@lru_cache(maxsize=1)
+def named_queries() -> dict[str, NamedQuery]:
+    return {p.stem: parse_named(p) for p in sorted(queries_dir().glob("*.rq"))}
+
+
+def check_read_only(text: str) -> None:
+    """Refuse SPARQL Update (INSERT/DELETE/LOAD/CLEAR/DROP …): queries never modify the graph."""
+    try:
+        parsed = parseQuery(text)
+    except Exception as exc:
+        from rdflib.plugins.sparql.parser import parseUpdate
+
+        try:
+            parseUpdate(text)
+        except Exception:
+            raise QueryError(f"invalid SPARQL: {exc}") from exc
+        raise QueryError("SPARQL Update is not allowed: queries are read-only") from exc
+    name = parsed[1].name if len(parsed) > 1 else ""
+    if name not in ("SelectQuery", "ConstructQuery", "AskQuery", "DescribeQuery"):
+        raise QueryError(f"unsupported query form {name!r}")
+
+
+def _coerce(value: str) -> Literal | URIRef:
+    if re.fullmatch(r"-?\d+", value):
+        return Literal(int(value))
+    if re.fullmatch(r"https?://\S+", value):
+        return URIRef(value)
+    return Literal(value)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> Graph:
+    g = Graph()
+    g.parse(path, format="turtle" if path.endswith(".ttl") else None)
+    return g
+
+
+def load_graph(path: str | Path) -> Graph:
+    p = Path(path)
+    if not p.exists():
+        raise QueryError(f"{p}: graph file not found (run `fazhi-graph build` first)")
+    return _load_cached(str(p), p.stat().st_mtime)
+
+
+@dataclass
+class Result:
+    vars: list[str]
+    rows: list[list[object]]
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+def run(graph: Graph, text: str, params: dict[str, str] | None = None) -> Result:
+    """Execute read-only SPARQL with the standard prefixes and bound parameters."""
+    check_read_only(text)
+    try:
+        q = prepareQuery(text, initNs=PREFIXES)
+    except Exception as exc:
+        raise QueryError(f"invalid SPARQL: {exc}") from exc
+    bindings = {k: _coerce(v) for k, v in (params or {}).items()}
+    res = graph.query(q, initBindings=bindings)
+    if res.type == "ASK":
+        return Result([], [], boolean=bool(res.askAnswer))
+    if res.type in ("CONSTRUCT", "DESCRIBE"):
+        return Result([], [], graph=res.graph)
+    vars_ = [str(v) for v in res.vars]
+    rows = [[row[i] for i in range(len(vars_))] for row in res]
+    return Result(vars_, rows)
+
+
+def run_named(graph: Graph, name: str, params: dict[str, str] | None = None) -> Result:
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"unknown query {name!r}; known: {', '.join(sorted(queries))}")
+    nq = queries[name]
+    unknown = set(params or {}) - set(nq.params)
+    if unknown:
+        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}; it takes {', '.join(nq.params) or 'none'}")
+    merged = {k: v for k, v in nq.params.items() if v != ""}
+    merged.update(params or {})
+    return run(graph, nq.text, merged)
+
+
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    return str(v)
+
+
+def to_csv(res: Result, delimiter: str = ",") -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    if res.boolean is not None:
+        w.writerow(["boolean"])
+        w.writerow([str(res.boolean).lower()])
+    else:
+        w.writerow(res.vars)
+        for row in res.rows:
+            w.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def to_json(res: Result) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    if res.boolean is not None:
+        return json.dumps({"head": {}, "boolean": res.boolean})
+
+    def term(v: object) -> dict[str, str] | None:
+        if v is None:
+            return None
+        if isinstance(v, URIRef):
+            return {"type": "uri", "value": str(v)}
+        if isinstance(v, Literal):
+            d = {"type": "literal", "value": str(v)}
+            if v.language:
+                d["xml:lang"] = v.language
+            elif v.datatype:
+                d["datatype"] = str(v.datatype)
+            return d
+        return {"type": "bnode", "value": str(v)}
+
+    bindings = []
+    for row in res.rows:
+        b = {}
+        for k, v in zip(res.vars, row):
+            t = term(v)
+            if t is not None:
+                b[k] = t
+        bindings.append(b)
+    return json.dumps({"head": {"vars": res.vars}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
