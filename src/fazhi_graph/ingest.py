@@ -326,12 +326,19 @@ def _chrome_flags(norm_lines: list[str]) -> list[bool]:
     if not content_idx:
         return flags
     # Footer: first footer-marker line after which no long content line follows.
-    for i in range(n):
-        low = norm_lines[i].lower()
-        if not flags[i] or not any(f in low for f in footers):
+    # Suffix counts in one backward pass keep this linear on pages with many lines.
+    after_count = [0] * (n + 1)
+    after_max = [0] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        s = norm_lines[j].strip()
+        is_content = bool(s) and not flags[j]
+        after_count[j] = after_count[j + 1] + is_content
+        after_max[j] = max(after_max[j + 1], len(s) if is_content else 0)
+    median_content = content_idx[len(content_idx) // 2]
+    for i in range(median_content, n):
+        if not flags[i] or not any(f in norm_lines[i].lower() for f in footers):
             continue
-        rest = [norm_lines[j].strip() for j in range(i + 1, n) if not flags[j] and norm_lines[j].strip()]
-        if len(rest) <= 12 and all(len(r) <= 40 for r in rest):
+        if after_count[i + 1] <= 12 and after_max[i + 1] <= 40:
             for j in range(i, n):
                 if norm_lines[j].strip():
                     flags[j] = True
@@ -386,7 +393,9 @@ _BLOCK_TAGS = frozenset(
 )
 _CELL_TAGS = frozenset(("td", "th"))
 _WS = re.compile(r"[ \t\n\r\f\v]+")
-_WS_NL_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t\r\f\v]*\n[ \t\n\r\f\v]*(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_CJK_CLASS = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+# A source-code line break between two Chinese characters is layout, not a space.
+_WS_NL_CJK = re.compile(f"(?<={_CJK_CLASS})[ \\t\\r\\f\\v]*\\n[ \\t\\n\\r\\f\\v]*(?={_CJK_CLASS})")
 
 
 def _inside(node, tags: tuple[str, ...]) -> bool:
@@ -405,9 +414,9 @@ def _class_tokens(node) -> set[str]:
 
 
 def _html_to_text(html: str) -> str:
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     for tag in _DROP_TAGS:
         for node in tree.css(tag):
             node.decompose()
@@ -570,7 +579,11 @@ def _pdf_to_text(data: bytes, path: str) -> str:
     lines = text.split("\n")
     line_re, _, _, _ = _chrome_rules()
     page_no = re.compile(r"^[-—–－]\s*\d{1,4}\s*[-—–－]$")
-    kept = [x.rstrip() for x in lines if not page_no.match(x.strip()) and not line_re.match(textnorm.normalize(x.strip()))]
+    kept = [
+        x.rstrip()
+        for x in lines
+        if not page_no.match(x.strip()) and not line_re.match(textnorm.normalize(x.strip()))
+    ]
     return "\n".join(kept)
 
 
@@ -683,7 +696,9 @@ def read_document(path: str | Path, *, max_bytes: int | None = None) -> Document
     text = _newlines(text)
     if not text.strip():
         raise IngestError(source, "empty file" if media in (MT_TEXT, MT_MD) else "no text found in document")
-    return Document(source=source, text=text, encoding=enc, media_type=media, sha256=digest, norm=textnorm.normalize(text))
+    return Document(
+        source=source, text=text, encoding=enc, media_type=media, sha256=digest, norm=textnorm.normalize(text)
+    )
 
 
 # --------------------------------------------------------------------------- looks_like_report
