@@ -232,6 +232,30 @@ def test_pdf_text_layer(tmp_path):
     assert [x for x in doc.text.split("\n") if x.strip()] == make_fixtures.PDF_LINES
 
 
+def test_pdf_paragraphs_broken_at_margin_are_rejoined(tmp_path):
+    para1 = "2023年，我局坚持以习近平法治思想为指导，深入推进依法行政，全面落实行政执法三项制度，严格规范公正文明执法，法治政府建设取得明显成效。"
+    para2 = "一是执法人员法律素养有待提升；二是普法宣传的针对性和实效性还需加强；三是行政执法信息化水平不高，执法数据共享不充分。"
+
+    def wrap(text: str, width: int = 40) -> list[str]:  # like a PDF: fill each line to the margin
+        out, cur, w = [], "", 0
+        for ch in text:
+            cw = 1 if ch.isascii() else 2
+            if w + cw > width:
+                out.append(cur)
+                cur, w = "", 0
+            cur, w = cur + ch, w + cw
+        return out + [cur]
+
+    lines = ["某某县市场监督管理局2023年法治政府建设工作报告", "一、主要工作成效"]
+    lines += wrap(para1) + ["二、存在的问题"] + wrap(para2)
+    lines += ["1. 第一项整改措施", "2. 第二项整改措施", "青山县市场监督管理局关于法治政府建设的情况说明", "正文从这里开始。"]
+    doc = read_document(make_fixtures.make_pdf(tmp_path / "wrapped.pdf", lines))
+    assert [x for x in doc.text.split("\n") if x.strip()] == [
+        lines[0], "一、主要工作成效", para1, "二、存在的问题", para2, "1. 第一项整改措施", "2. 第二项整改措施",
+        "青山县市场监督管理局关于法治政府建设的情况说明", "正文从这里开始。",  # wider than a full line: not joined
+    ]
+
+
 # ----------------------------------------------------------------------------- bad inputs
 
 

@@ -576,15 +576,65 @@ def _pdf_to_text(data: bytes, path: str) -> str:
     odd = sum(1 for ch in visible[:20000] if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF)
     if odd / max(len(visible[:20000]), 1) > 0.2:
         raise IngestError(path, "PDF text layer is not readable (fonts without a Unicode map)")
-    lines = text.split("\n")
     line_re, _, _, _ = _chrome_rules()
     page_no = re.compile(r"^[-—–－]\s*\d{1,4}\s*[-—–－]$")
-    kept = [
-        x.rstrip()
-        for x in lines
-        if not page_no.match(x.strip()) and not line_re.match(textnorm.normalize(x.strip()))
-    ]
-    return "\n".join(kept)
+    out_pages = []
+    for page in pages:
+        kept = [
+            x.rstrip()
+            for x in page.strip("\n").split("\n")
+            if not page_no.match(x.strip()) and not line_re.match(textnorm.normalize(x.strip()))
+        ]
+        out_pages.append("\n".join(_reflow(kept)))
+    return "\n\n".join(out_pages)
+
+
+_SENTENCE_END = tuple("。！？；：!?;:")
+
+
+@lru_cache(maxsize=1)
+def _heading_start() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in lexicon_patterns("ingest-heading-start")))
+
+
+def _width(line: str) -> int:
+    """Visual width in half-em units: ASCII letters/digits are half as wide as Chinese characters."""
+    return sum(1 if ch.isascii() else 2 for ch in line.strip())
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    """Re-join paragraphs that the PDF broke at the right margin.
+
+    A line exactly as wide as the page's usual full line, not ending a sentence, continues
+    on the next line unless that one starts with a heading number. Wider or narrower lines
+    (titles, headings, last lines of paragraphs) end where they are. Pages whose lines do
+    not share a common full width (lists, tables, one-line paragraphs) are left alone."""
+    widths = [_width(x) for x in lines]
+    counts: dict[int, int] = {}
+    for w in widths:
+        if w >= 20:
+            counts[w] = counts.get(w, 0) + 1
+
+    def near(w: int) -> int:
+        return sum(counts.get(w + d, 0) for d in (-1, 0, 1))
+
+    if not counts:
+        return lines
+    full = max(sorted(counts), key=lambda w: (near(w), w))
+    if near(full) < 3:
+        return lines
+    out: list[str] = []
+    joining = False
+    for line, w in zip(lines, widths):
+        stripped = line.strip()
+        if joining and stripped and not _heading_start().match(stripped):
+            prev = out[-1]
+            sep = " " if prev[-1:].isascii() and prev[-1:].isalnum() and stripped[:1].isascii() else ""
+            out[-1] = prev + sep + stripped
+        else:
+            out.append(line)
+        joining = bool(stripped) and abs(w - full) <= 1 and not stripped.endswith(_SENTENCE_END)
+    return out
 
 
 # --------------------------------------------------------------------------- read_document
