@@ -252,5 +252,43 @@ def evaluate(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def discover(
+    graph: Annotated[Path, typer.Option("--graph", "-g", help="Graph file written by build.")] = Path("output/graph.ttl"),
+    min_reports: Annotated[int, typer.Option("--min-reports", "-k", min=1, help="Only candidates seen in at least K reports.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or turtle (stubs to paste into ontology/practices.ttl).")] = "table",
+) -> None:
+    """List candidate practices (quoted terms and numeric slogans the taxonomy lacks) across the corpus."""
+    import csv
+    import io
+
+    from .curation import list_candidates, turtle_stub
+    from .query import QueryError, load_graph
+
+    try:
+        cands = list_candidates(load_graph(graph), min_reports=min_reports)
+    except QueryError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(code=2)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([c.__dict__ for c in cands], ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["label", "reports", "bureaus", "quote"])
+        for c in cands:
+            w.writerow([c.label, c.reports, "、".join(c.bureaus), c.quotes[0] if c.quotes else ""])
+        sys.stdout.write(buf.getvalue())
+    elif fmt == "turtle":
+        sys.stdout.write("\n".join(turtle_stub(c, i) for i, c in enumerate(cands, 1)))
+    else:
+        t = Table(title="候选举措 candidate practices", show_header=True, header_style="bold")
+        for col in ("候选 candidate", "报告数 reports", "单位 bureaus", "原文 quote"):
+            t.add_column(col, overflow="fold")
+        for c in cands:
+            t.add_row(c.label, str(c.reports), "、".join(c.bureaus), (c.quotes[0] if c.quotes else "")[:80])
+        out.print(t)
+
+
 def main() -> None:  # pragma: no cover
     app()

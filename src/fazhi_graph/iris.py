@@ -29,7 +29,8 @@ def normalise_name(name: str) -> str:
 def slug(name: str) -> str:
     """An IRI-safe path segment that keeps Chinese characters readable."""
     s = _UNSAFE.sub("-", normalise_name(name)).strip("-")
-    return quote(s, safe="-_.~()（）·" + "".join(ch for ch in s if ord(ch) > 127)) or "_"
+    # Percent-encode only ASCII that IRIs forbid; Chinese stays readable (RFC 3987 ucschar).
+    return "".join(ch if ord(ch) > 127 else quote(ch, safe="-_.~()·") for ch in s) or "_"
 
 
 def bureau_iri(name: str) -> URIRef:

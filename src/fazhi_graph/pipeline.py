@@ -219,6 +219,10 @@ def build(
     )
     g = build_graph(records)
     result = BuildResult(records=records, errors=errors, graph=g)
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / ".fazhi-graph-output"  # lets a later `build .` skip this folder
+    if not marker.exists():
+        write_atomic(marker, "This folder holds fazhi-graph outputs; input discovery skips it.\n")
     result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
     result.outputs["reports"] = write_atomic(out / "reports.json", records_json(records))
     result.outputs["errors"] = write_atomic(
