@@ -19,7 +19,8 @@ Pipeline per sentence (matching on ``Document.norm``, quoting ``Document.text``)
    三项制度), digit-by-digit Chinese numerals (二〇二四), unit false friends
    (3部门);
 3. link to an indicator: cue patterns matched on the clause before the figure
-   (nearest end wins; ties go to the narrower concept, then the longer match),
+   (nearest end wins; ties go to the narrower concept, then the tighter match —
+   a generic 办理…案件 must not beat 法律援助案件),
    else post-cue patterns after the figure (nearest start wins), restricted to
    indicators whose unit fits the figure's unit;
 4. small Chinese numerals (一名, 两个) are kept only when an indicator is found:
@@ -317,7 +318,7 @@ def _figures(norm: str, lex: _Lexicon) -> list[_Figure]:
 
 
 def _best(cands: list[tuple[tuple, _Indicator]]) -> _Indicator | None:
-    """Best candidate by key; among equal keys a narrower indicator beats its broader one."""
+    """Best candidate by key[0]; among ties a narrower indicator beats its broader one, then key[1]."""
     if not cands:
         return None
     top = max(k[0] for k, _ in cands)
@@ -336,7 +337,7 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
         best = None
         for p in ind.pre:
             for m in p.finditer(prefix):
-                key = (m.end(), m.end() - m.start())
+                key = (m.end(), m.start())  # nearest end, then the tightest phrase
                 if m.end() > m.start() and (best is None or key > best):
                     best = key
         if best is not None:
