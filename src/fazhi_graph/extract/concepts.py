@@ -1,0 +1,433 @@
+"""Find taxonomy concepts in a segmented report: practices (with done/planned status) and problems.
+
+Why it works this way:
+
+* The taxonomies are data (``ontology/practices.ttl``, ``ontology/problems.ttl``). Every
+  prefLabel / altLabel / hiddenLabel of a practice goes into one Aho-Corasick automaton (built
+  once per process), so adding an alias never touches code; ``fz:cuePattern`` regexes catch the
+  looser wordings an exact label cannot (落实……三项制度, 领导干部带头学法).
+* Matching runs on ``Document.norm`` (same length as the text, simplified / half-width) and
+  every offset is an offset into ``Document.text``: evidence quotes the report as written.
+* Nested names: a name that lies inside a longer name of another concept is not a mention of
+  its own (行政执法公示制度 is not also a bare 三项制度, 重大执法决定法制审核 is not a bare 法制审核).
+  A regex match only swallows names that touch its edges, never names inside its gap.
+* Status comes from where the mention is: plans / rectification sections and sentences with a
+  plan marker (``fzlex:plan-markers``, e.g. 下一步, 2025年将) are *planned*, the rest *done*.
+  A practice named inside a problems / causes section is not a practice (存在……执法公示不及时
+  does not say the bureau publishes anything), so those mentions are ignored.
+* Problems come only from problems / causes sections (and, when a sentence names a weakness,
+  from suggestions sections, which often state the problem they address). Each listed item
+  (一是…, （一）…, 1.…, or a paragraph) is kept as a ProblemStatement, whether or not a
+  category recognises it, so nothing the bureau admitted is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport, Sentence
+from ..namespaces import FZ
+from ..ontology import Concept, concepts, lexicon, lexicon_patterns
+from ..textnorm import normalize
+
+__all__ = ["match_practices", "match_problems", "find_concept_spans", "planned_sentence"]
+
+# Section kinds (model.SectionKind literals, structural, not domain words).
+_SKIP_FOR_PRACTICES = ("problems", "causes")
+_PLANNED_KINDS = ("plans", "rectification", "suggestions")
+_PROBLEM_KINDS = ("problems", "causes")
+_CUE_ONLY_PROBLEM_KINDS = ("suggestions",)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    concept: int  # index into the concept tuple
+    exact: bool  # True for a label, False for a cue regex
+
+
+@dataclass(frozen=True)
+class _Index:
+    concepts: tuple[Concept, ...]
+    automaton: object | None
+    cues: tuple[tuple[int, re.Pattern[str]], ...]
+    excludes: tuple[tuple[re.Pattern[str], ...], ...]
+
+
+def _build_index(rdf_class: str) -> _Index:
+    cs = concepts(rdf_class)
+    auto = ahocorasick.Automaton()
+    keys: dict[str, list[int]] = {}
+    for i, c in enumerate(cs):
+        for name in c.names:
+            key = normalize(name.strip())
+            if len(key) < 2:
+                continue
+            keys.setdefault(key, [])
+            if i not in keys[key]:
+                keys[key].append(i)
+    for key in sorted(keys):
+        auto.add_word(key, (len(key), tuple(keys[key])))
+    automaton = None
+    if keys:
+        auto.make_automaton()
+        automaton = auto
+    cues = tuple((i, re.compile(p)) for i, c in enumerate(cs) for p in c.cue_patterns)
+    excludes = tuple(tuple(re.compile(p) for p in c.exclude_patterns) for c in cs)
+    return _Index(cs, automaton, cues, excludes)
+
+
+@lru_cache(maxsize=1)
+def _practice_index() -> _Index:
+    return _build_index(str(FZ.Practice))
+
+
+@lru_cache(maxsize=1)
+def _problem_index() -> _Index:
+    return _build_index(str(FZ.Problem))
+
+
+@lru_cache(maxsize=1)
+def _plan_markers() -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    return lexicon("plan-markers"), tuple(re.compile(p) for p in lexicon_patterns("plan-markers"))
+
+
+@lru_cache(maxsize=1)
+def _done_markers() -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    try:
+        terms = lexicon("done-markers")
+    except KeyError:
+        terms = ()
+    return terms, tuple(re.compile(p) for p in lexicon_patterns("done-markers"))
+
+
+def _has_marker(text: str, markers: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]) -> bool:
+    terms, pats = markers
+    return any(t in text for t in terms) or any(p.search(text) for p in pats)
+
+
+def planned_sentence(norm_sentence: str) -> bool:
+    """True when a (normalised) sentence speaks about the future (下一步, 2025年将 …)."""
+    return _has_marker(norm_sentence, _plan_markers())
+
+
+# ---------------------------------------------------------------- raw matching
+
+
+def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> list[_Hit]:
+    hi = len(norm) if hi is None else hi
+    hits: list[_Hit] = []
+    if index.automaton is not None:
+        for end_idx, (length, cids) in index.automaton.iter(norm, lo, hi):  # type: ignore[attr-defined]
+            start = end_idx - length + 1
+            for cid in cids:
+                hits.append(_Hit(start, end_idx + 1, cid, True))
+    for cid, rx in index.cues:
+        for m in rx.finditer(norm, lo, hi):
+            if m.end() > m.start():
+                hits.append(_Hit(m.start(), m.end(), cid, False))
+    return hits
+
+
+def _resolve(hits: list[_Hit]) -> list[_Hit]:
+    """Drop hits nested inside a longer hit of another concept; one hit per concept and span.
+
+    A label swallows every hit it contains; a regex swallows only hits that touch its
+    start or end (the words of the pattern), not names that happen to sit in its gap."""
+    order = sorted(set(hits), key=lambda h: (-(h.end - h.start), not h.exact, h.start, h.concept))
+    kept: list[_Hit] = []
+    for h in order:
+        swallowed = False
+        for k in kept:
+            if not (k.start <= h.start and h.end <= k.end):
+                continue
+            if k.concept == h.concept:
+                swallowed = True
+            elif (k.start, k.end) == (h.start, h.end):
+                continue  # the same words name two concepts: keep both
+            elif k.exact or h.start == k.start or h.end == k.end:
+                swallowed = True
+            if swallowed:
+                break
+        if not swallowed:
+            kept.append(h)
+    return sorted(kept, key=lambda h: (h.start, h.end, h.concept))
+
+
+def _book_title_spans(norm: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"《[^《》\n]{1,80}》", norm)]
+
+
+def find_concept_spans(norm: str, rdf_class: str = str(FZ.Practice)) -> list[tuple[int, int, str]]:
+    """(start, end, iri) of every concept mention in ``norm`` after nesting is resolved.
+
+    Handy in a notebook; exclusions and sections are not applied."""
+    index = _practice_index() if rdf_class == str(FZ.Practice) else _problem_index()
+    return [(h.start, h.end, index.concepts[h.concept].iri) for h in _resolve(_raw_hits(index, norm))]
+
+
+# ---------------------------------------------------------------- evidence helpers
+
+
+def _norm_of(report: SegmentedReport) -> str:
+    doc = report.doc
+    return doc.norm if doc.norm and len(doc.norm) == len(doc.text) else normalize(doc.text)
+
+
+def _sentence_span(report: SegmentedReport, offset: int) -> tuple[int, int]:
+    s: Sentence | None = report.sentence_at(offset)
+    if s is not None:
+        return s.start, s.end
+    text = report.doc.text
+    lo = text.rfind("\n", 0, offset) + 1
+    hi = text.find("\n", offset)
+    hi = len(text) if hi < 0 else hi
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    if not (lo <= offset < hi):
+        lo, hi = offset, offset + 1
+    return lo, hi
+
+
+def _evidence(report: SegmentedReport, start: int, end: int, m_start: int, m_end: int) -> Evidence:
+    text = report.doc.text
+    sec = report.innermost_section_at(m_start) if report.sections else None
+    return Evidence(
+        source=report.doc.source,
+        section=sec.title if sec else "",
+        section_id=sec.id if sec else "",
+        section_kind=report.kind_at(m_start) if report.sections else "other",
+        start=start,
+        end=end,
+        quote=text[start:end],
+        match_start=m_start,
+        match_end=m_end,
+        match=text[m_start:m_end],
+    )
+
+
+# ---------------------------------------------------------------- practices
+
+
+def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list[ConceptMention]]:
+    """Practices found in the report, and the subset that is planned.
+
+    Returns ``(practices, plans)``: one ConceptMention per concept (status done / planned /
+    both, evidence per sentence), and one per concept that has planned mentions (status
+    'planned', evidence of the planned mentions only). Both lists are sorted by IRI."""
+    index = _practice_index()
+    norm = _norm_of(report)
+    titles = _book_title_spans(norm)
+    hits = _resolve(_raw_hits(index, norm))
+
+    per: dict[int, list[tuple[str, Evidence]]] = {}
+    seen: set[tuple[int, int]] = set()  # (concept, sentence start)
+    for h in hits:
+        if report.sections and report.kind_at(h.start) in _SKIP_FOR_PRACTICES:
+            continue
+        if any(a <= h.start and h.end <= b for a, b in titles):
+            continue  # a document title (《…制度》) is a citation, left to the law extractor
+        s_start, s_end = _sentence_span(report, h.start)
+        sent_norm = norm[s_start:s_end]
+        if any(rx.search(sent_norm) for rx in index.excludes[h.concept]):
+            continue
+        if (h.concept, s_start) in seen:
+            continue
+        seen.add((h.concept, s_start))
+        kind = report.kind_at(h.start) if report.sections else "other"
+        if kind in _PLANNED_KINDS:
+            status = "done" if _has_marker(sent_norm, _done_markers()) else "planned"
+        else:
+            status = "planned" if planned_sentence(sent_norm) else "done"
+        per.setdefault(h.concept, []).append((status, _evidence(report, s_start, s_end, h.start, h.end)))
+
+    practices: list[ConceptMention] = []
+    plans: list[ConceptMention] = []
+    for cid in sorted(per, key=lambda i: index.concepts[i].iri):
+        c = index.concepts[cid]
+        items = sorted(per[cid], key=lambda x: (x[1].match_start, x[1].match_end))
+        statuses = {s for s, _ in items}
+        status = "both" if len(statuses) == 2 else next(iter(statuses))
+        aliases = sorted({e.match for _, e in items})
+        practices.append(
+            ConceptMention(c.iri, c.label, c.label_en, aliases, status, [e for _, e in items])  # type: ignore[arg-type]
+        )
+        planned = [e for s, e in items if s == "planned"]
+        if planned:
+            plans.append(
+                ConceptMention(c.iri, c.label, c.label_en, sorted({e.match for e in planned}), "planned", planned)
+            )
+    return practices, plans
+
+
+# ---------------------------------------------------------------- problems
+
+_ENUM = re.compile(
+    r"(?:^|(?<=[。;:!?\n]))\s*(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[,、]"
+    r"|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、|\d{1,2}[.、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+
+
+def _problem_regions(report: SegmentedReport, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Maximal stretches of text whose section kind is one of ``kinds``, in sentence units."""
+    regions: list[tuple[int, int]] = []
+    for s in report.sentences:
+        if report.kind_at(s.start) not in kinds:
+            continue
+        if regions and not report.doc.text[regions[-1][1] : s.start].strip():
+            regions[-1] = (regions[-1][0], s.end)
+        elif regions and report.kind_at(regions[-1][1] - 1) in kinds and _same_top(report, regions[-1][0], s.start):
+            regions[-1] = (regions[-1][0], s.end)
+        else:
+            regions.append((s.start, s.end))
+    return regions
+
+
+def _same_top(report: SegmentedReport, a: int, b: int) -> bool:
+    def top(off: int) -> str:
+        chain = [s for s in report.sections if s.start <= off < s.end and s.level >= 1]
+        chain.sort(key=lambda s: s.level)
+        return chain[0].id if chain else ""
+
+    return top(a) == top(b)
+
+
+def _heading_spans(report: SegmentedReport, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Headings that open a section inside [lo, hi): each starts a new item."""
+    out = []
+    for s in report.sections:
+        if lo <= s.start < hi and s.level >= 1:
+            out.append((s.start, s.heading_end))
+    return sorted(out)
+
+
+def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Split a problems region into listed items.
+
+    Boundaries are section starts (（一）…, 一是… found by the segmenter), enumerators the
+    segmenter did not see, and paragraph breaks when nothing is enumerated. A heading that
+    merely names the whole region (存在的不足) is not an item; text before the first
+    enumerator (虽然取得了一定成效，但……) is an introduction and is dropped when items follow."""
+    text = report.doc.text
+    cuts = {lo}
+    for a, _b in _heading_spans(report, lo, hi):
+        cuts.add(a)
+    for m in _ENUM.finditer(norm, lo, hi):
+        k = m.start()
+        while k < hi and norm[k].isspace():
+            k += 1
+        cuts.add(k)
+    enumerated = len(cuts) > 1
+    if not enumerated:
+        for m in re.finditer(r"\n\s*\n|\n", norm[lo:hi]):
+            cuts.add(lo + m.end())
+    bounds = sorted(c for c in cuts if lo <= c < hi) + [hi]
+    items: list[tuple[int, int]] = []
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a < 4:
+            continue
+        items.append((a, b))
+    # Merge an item that is only a heading (no sentence end, short) with the next one; drop
+    # the introduction before the first enumerated item.
+    merged: list[tuple[int, int]] = []
+    for a, b in items:
+        seg = norm[a:b]
+        is_heading = "\n" not in seg.strip() and not re.search(r"[。;!?]", seg) and b - a <= 40
+        if merged and merged[-1][2]:  # previous was a bare heading: attach this body
+            pa, _pb, _ = merged.pop()
+            merged.append((pa, b, False))
+            continue
+        # continuation after a page break: text that does not start a new enumerated item
+        if merged and enumerated and not _ENUM.match(norm, a) and not _starts_section(report, a):
+            pa, _pb, ph = merged.pop()
+            merged.append((pa, b, ph))
+            continue
+        merged.append((a, b, is_heading))
+    out = [(a, b) for a, b, h in merged if not h or b - a > 0]
+    if enumerated and len(out) > 1 and not _ENUM.match(norm, out[0][0]) and not _starts_section(report, out[0][0]):
+        out = out[1:]
+    # A region-level heading ("存在的不足及原因") alone is not a problem.
+    return [(a, b) for a, b in out if re.search(r"[\u4e00-\u9fff]{6,}", norm[a:b]) and not _region_title_only(report, a, b)]
+
+
+def _starts_section(report: SegmentedReport, off: int) -> bool:
+    return any(s.start == off and s.level >= 1 for s in report.sections)
+
+
+def _region_title_only(report: SegmentedReport, a: int, b: int) -> bool:
+    for s in report.sections:
+        if s.start == a and s.heading_end >= b and s.children:
+            return True
+    return False
+
+
+def _categorise(index: _Index, norm: str, lo: int, hi: int) -> list[_Hit]:
+    return [h for h in _resolve(_raw_hits(index, norm, lo, hi)) if h.end <= hi]
+
+
+def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[ProblemStatement]]:
+    """Problem categories and the listed problem statements of the report.
+
+    Every item of a problems / causes section becomes a ProblemStatement (text, offsets into
+    ``doc.text``, section title, category IRIs). In suggestions sections only sentences that a
+    category recognises are kept (they state the weakness a suggestion addresses). Returns
+    ``(categories, statements)``; categories sorted by IRI, statements by offset."""
+    index = _problem_index()
+    norm = _norm_of(report)
+    text = report.doc.text
+    statements: list[ProblemStatement] = []
+    per: dict[int, list[Evidence]] = {}
+    seen: set[tuple[int, int]] = set()
+
+    def add_hits(hits: list[_Hit], stmt: ProblemStatement) -> None:
+        for h in hits:
+            iri = index.concepts[h.concept].iri
+            if any(rx.search(norm[stmt.start : stmt.end]) for rx in index.excludes[h.concept]):
+                continue
+            if iri not in stmt.categories:
+                stmt.categories.append(iri)
+            s_start, s_end = _sentence_span(report, h.start)
+            if (h.concept, s_start) in seen:
+                continue
+            seen.add((h.concept, s_start))
+            per.setdefault(h.concept, []).append(_evidence(report, s_start, s_end, h.start, h.end))
+
+    if report.sections:
+        for lo, hi in _problem_regions(report, _PROBLEM_KINDS):
+            for a, b in _split_items(report, norm, lo, hi):
+                sec = report.innermost_section_at(a)
+                stmt = ProblemStatement(text=text[a:b], start=a, end=b, section=sec.title)
+                add_hits(_categorise(index, norm, a, b), stmt)
+                stmt.categories.sort()
+                statements.append(stmt)
+        for s in report.sentences:
+            if report.kind_at(s.start) not in _CUE_ONLY_PROBLEM_KINDS:
+                continue
+            hits = _categorise(index, norm, s.start, s.end)
+            if not hits:
+                continue
+            sec = report.innermost_section_at(s.start)
+            stmt = ProblemStatement(text=text[s.start : s.end], start=s.start, end=s.end, section=sec.title)
+            add_hits(hits, stmt)
+            stmt.categories.sort()
+            if stmt.categories:
+                statements.append(stmt)
+
+    categories = []
+    for cid in sorted(per, key=lambda i: index.concepts[i].iri):
+        c = index.concepts[cid]
+        ev = sorted(per[cid], key=lambda e: (e.match_start, e.match_end))
+        categories.append(ConceptMention(c.iri, c.label, c.label_en, sorted({e.match for e in ev}), None, ev))
+    statements.sort(key=lambda p: (p.start, p.end))
+    return categories, statements
