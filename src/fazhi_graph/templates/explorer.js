@@ -78,7 +78,9 @@
     return { background: c, border: c, highlight: { background: c, border: "#222222" }, hover: { background: c, border: "#222222" } };
   }
   function nodeItem(n) {
-    var item = { id: n.id, label: n.label, title: nodeTip(n), color: nodeColor(n), font: { color: "#222222" } };
+    // long labels would blow up the layout's bounding box (and fit()): cut on canvas, full text in tooltip/panel
+    var label = n.label.length > 24 ? n.label.slice(0, 23) + "…" : n.label;
+    var item = { id: n.id, label: label, title: nodeTip(n), color: nodeColor(n), font: { color: "#222222" } };
     if (n.type === "bureau") {
       item.shape = "square";
       if (state.view === "bureau-similarity") item.value = Math.max(1, n.count); else item.size = 9;
@@ -404,7 +406,7 @@
     if (net) net.fit();
   });
 
-  /* Test and bookmark hook: #view=bureau-law&filter=province:河南省,level:county,year:2023&q=…&select=<bureau IRI or label>.
+  /* Test and bookmark hook: #view=bureau-law&filter=province:河南省,level:county,year:2023&q=…&select=<node IRI or label>.
      Read once when a view is laid out and on every hashchange, so a headless browser (or a shared link)
      can open the page in a given state without scripting it. */
   var hashApplied = null;
@@ -423,8 +425,11 @@
       buildView(params.view);
       return; // re-applied by markReady once the new view is laid out
     }
-    if (params.filter) {
+    if (params.filter !== undefined) {  // the hash gives the whole filter state: "filter=" clears it
+      state.province = state.level = state.year = "";
+      provSel.value = levelSel.value = yearSel.value = "";
       params.filter.split(",").forEach(function (f) {
+        if (f.indexOf(":") < 0) return;
         var i = f.indexOf(":"), k = f.slice(0, i), v = f.slice(i + 1);
         if (k === "province") { state.province = v; provSel.value = v; }
         if (k === "level") { state.level = v; levelSel.value = v; }
