@@ -183,6 +183,46 @@ def test_indicator_linking(text, indicator, value):
     ]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # 区市场监管局
+            "2022年，区市场监管局共立案查处各类违法案件1,286件，罚没款合计856.32万元；"
+            "对轻微违法行为依法不予处罚案件97件，抽查市场主体3,450户。",
+            [("penalty_cases", 1286), ("fines_total_cny", 8563200), ("penalty_waivers", 97), ("inspections", 3450)],
+        ),
+        (  # 区司法局
+            "区司法局全年审核区政府规范性文件12件，提出法律意见建议143条；"
+            "共组织人民调解员培训5期，培训人员680余人次；聘请常年法律顾问2名，公职律师5名。",
+            [
+                ("normative_docs_legality_reviewed", 12),
+                ("legal_opinions", 143),
+                ("trainings", 5),
+                ("trainees", 680),
+                ("legal_advisors", 2),
+                ("public_lawyers", 5),
+            ],
+        ),
+        (  # 县政府, partial year and written-out magnitudes
+            "截至2021年10月底，全县共办理法律援助案件1024件，接待群众来访千余人次，走访企业百余家。",
+            [("legal_aid_cases", 1024), ("petition_visits", 1000), ("enterprises_visited", 100)],
+        ),
+        (  # rates
+            "行政复议纠错率为3.5%，负责人出庭应诉率100%，全市共有持证执法人员1,326名。",
+            [("reconsideration_correction_rate", 3.5), ("court_appearance_rate", 100), ("law_enforcement_officers", 1326)],
+        ),
+    ],
+)
+def test_paragraphs_from_other_bureaus(text, expected):
+    got = [(m.indicator, m.value) for m in extract_metrics(_report(text))]
+    assert got == expected
+
+
+def test_other_label_stops_at_the_previous_figure():
+    ms = extract_metrics(_report("办理时限由20个工作日压缩至5个工作日。"))
+    assert [(m.value, m.unit, m.label) for m in ms] == [(20, "个工作日", "办理时限由"), (5, "个工作日", "压缩至")]
+
+
 def test_unlinked_figure_is_kept_as_other_with_a_label():
     m = _one("清理非法小广告3809处。")
     assert m.indicator == OTHER

@@ -19,8 +19,9 @@ Pipeline per sentence (matching on ``Document.norm``, quoting ``Document.text``)
    三项制度), digit-by-digit Chinese numerals (二〇二四), unit false friends
    (3部门);
 3. link to an indicator: cue patterns matched on the clause before the figure
-   (nearest end wins; ties go to the narrower concept, then the tighter match —
-   a generic 办理…案件 must not beat 法律援助案件),
+   (nearest end wins; ties go to the narrower concept, then the longer match:
+   不予处罚案件 beats 处罚案件 — so cue patterns avoid open wildcards right before
+   their final word, or 办理….{0,10}案件 would swallow 法律援助案件),
    else post-cue patterns after the figure (nearest start wins), restricted to
    indicators whose unit fits the figure's unit;
 4. small Chinese numerals (一名, 两个) are kept only when an indicator is found:
@@ -281,7 +282,10 @@ def _figures(norm: str, lex: _Lexicon) -> list[_Figure]:
             continue
         if any(p.match(norm, ns) for p in lex.slogan_patterns):
             continue
-        value = _parse_number(n1, lex)
+        if chinese and all(ch in lex.magnitudes for ch in n1) and (m.group("a1") or m.group("a2")) and len(n1) <= 2:
+            value = _multiplier(n1)  # 千余人次, 百余家, 万余件: "a thousand-odd"
+        else:
+            value = _parse_number(n1, lex)
         if value is None:
             continue
         if m.group("n2"):
@@ -337,7 +341,7 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
         best = None
         for p in ind.pre:
             for m in p.finditer(prefix):
-                key = (m.end(), m.start())  # nearest end, then the tightest phrase
+                key = (m.end(), m.end() - m.start())  # nearest end, then the longest (most specific) cue
                 if m.end() > m.start() and (best is None or key > best):
                     best = key
         if best is not None:
@@ -395,9 +399,14 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
     section = report.innermost_section_at(sent.start)
     kind = report.kind_at(sent.start)
     out = []
+    prev_end = 0
     for fig in _figures(norm, lex):
         cs, ce = _clause_bounds(norm, fig.start, fig.end)
         prefix, postfix = norm[cs : fig.start], norm[fig.end : ce]
+        # Cues may reach over an earlier figure of the clause (法制审核…15次40余起),
+        # the display label of an unlinked figure may not.
+        own_prefix = norm[max(cs, prev_end) : fig.start]
+        prev_end = fig.end
         ind = _link(prefix, postfix, fig)
         if ind is None and fig.chinese and fig.value < 10:
             continue  # 一名, 两个 … without a cue: almost always a set phrase
@@ -418,7 +427,7 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
         out.append(
             Metric(
                 indicator=ind.notation if ind else OTHER,
-                label=ind.label if ind else _other_label(prefix, postfix),
+                label=ind.label if ind else _other_label(own_prefix, postfix),
                 value=_as_float(fig.value),
                 unit=fig.unit,
                 approx=fig.approx,
