@@ -190,6 +190,13 @@ def test_bare_document_title_after_drafting_verb():
         ),
         ("印发了部门规范性文件《某某县市场监督管理局行政处罚裁量基准》。", "某某县市场监督管理局行政处罚裁量基准", "normative-document", []),
         ("严格落实《市场监督管理行政处罚程序规定》。", "市场监督管理行政处罚程序规定", "department-rule", []),
+        (
+            "认真落实《中共金水区委全面依法治区委员会2022年工作要点》。",
+            "中共金水区委全面依法治区委员会2022年工作要点",
+            "party-document",
+            [],
+        ),
+        ("贯彻实施《河南省行政执法条例》，规范执法程序。", "河南省行政执法条例", "local-regulation", []),
     ],
 )
 def test_kinds(text, label, kind, flags):

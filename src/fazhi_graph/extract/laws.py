@@ -490,8 +490,9 @@ def _classify(title_norm: str, context: str) -> tuple[str, bool]:
     drafted = any(w in context[-30:] for w in lexicon("law-drafting-verbs"))
     normative_ctx = any(w in context for w in lexicon("law-normative-context"))
     gov_ctx = [w for w in lexicon("law-government-markers") if w in context]
-    party = any(w in core for w in lexicon("law-party-markers"))
-    if party and not organ and not internal_ctx:
+    party_markers = lexicon("law-party-markers")
+    party = any(w in core for w in party_markers)
+    if party and ((not organ and not internal_ctx) or _starts_with_any(core, party_markers)):
         return "party-document", False
     national_form = form in lexicon("law-national-law-forms")  # 办法 also ends in 法
     if not place and not organ and not internal_ctx and not drafted:
