@@ -200,7 +200,7 @@ def _parse_number(text: str, lex: _Lexicon) -> Decimal | None:
             return None
     if text[0] in lex.magnitudes:
         return None  # 万家, 百姓: a magnitude cannot open a numeral
-    if len(text) > 1 and not any(ch in lex.magnitudes or _is_ten(ch, lex) for ch in text):
+    if len(text) > 1 and not any(ch in lex.magnitudes or _is_ten(ch) for ch in text):
         return None  # 二〇二四, 一二: digit-by-digit readings (years, codes)
     try:
         import cn2an
@@ -210,7 +210,7 @@ def _parse_number(text: str, lex: _Lexicon) -> Decimal | None:
         return None
 
 
-def _is_ten(ch: str, lex: _Lexicon) -> bool:
+def _is_ten(ch: str) -> bool:
     # "ten" is the only Chinese digit that is a positional word but not a magnitude of the lexicon;
     # recognise it by value rather than by spelling it here.
     return _cn_value(ch) == 10
@@ -385,10 +385,6 @@ def _other_label(prefix: str, postfix: str) -> str:
     return label
 
 
-def _as_float(value: Decimal) -> float:
-    return float(value)
-
-
 def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str | None = None) -> list[Metric]:
     """Metrics of one sentence (exposed for callers that iterate sentences themselves)."""
     lex = _lexicon()
@@ -428,7 +424,7 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
             Metric(
                 indicator=ind.notation if ind else OTHER,
                 label=ind.label if ind else _other_label(own_prefix, postfix),
-                value=_as_float(fig.value),
+                value=float(fig.value),
                 unit=fig.unit,
                 approx=fig.approx,
                 qualifier=qualifier,
