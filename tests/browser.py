@@ -27,7 +27,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 def find_chromium() -> str | None:
     env = os.environ.get("FAZHI_CHROMIUM")
     if env:
-        return env
+        return shutil.which(env)  # None if it is not an executable: the tests then say so
     for name in CHROMIUM_NAMES:
         path = shutil.which(name)
         if path:

@@ -6,7 +6,7 @@ honours (so a state can also be opened without scripting), console errors, netwo
 and the hostile probes (they would set ``window.__pwned`` / ``document.title``).
 
 Screenshots go to pytest's tmp dir, or to ``$FAZHI_SCREENSHOT_DIR`` when set (to look at them).
-Chromium missing is a failure, not a skip, unless ``FAZHI_SKIP_BROWSER=1``.
+Chromium missing is a failure, not a skip; ``FAZHI_SKIP_BROWSER=1`` skips these tests.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ PROBES = "[window.__pwned === undefined, document.title]"
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
+    if os.environ.get("FAZHI_SKIP_BROWSER") == "1":
+        pytest.skip("FAZHI_SKIP_BROWSER=1")
     exe = find_chromium()
     if exe is None:
-        if os.environ.get("FAZHI_SKIP_BROWSER") == "1":
-            pytest.skip("FAZHI_SKIP_BROWSER=1 and no chromium")
         pytest.fail(
             "headless Chromium not found (looked for chromium, chromium-browser, google-chrome, $FAZHI_CHROMIUM). "
             "Install the packages in .ci/apt-packages.txt (apt-get install chromium fonts-noto-cjk) "
@@ -79,6 +79,24 @@ def _node_xy(b: Browser, node_id: str) -> tuple[float, float]:
         " return [p.x + r.left, p.y + r.top]; })()" % _js(node_id)
     )
     return x, y
+
+
+def _edge_point(b: Browser, a: str, z: str) -> tuple[float, float]:
+    """A viewport point on the edge a–z that no node covers (so hovering it hovers the edge)."""
+    edge_id = b.evaluate(
+        "fzExplorer.network().body.data.edges.get({filter: e => e.from === %s && e.to === %s})[0].id" % (_js(a), _js(z))
+    )
+    (ax, ay), (zx, zy) = _node_xy(b, a), _node_xy(b, z)
+    left, top = b.evaluate("(r => [r.left, r.top])(document.getElementById('fz-network').getBoundingClientRect())")
+    for f in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+        x, y = ax + f * (zx - ax), ay + f * (zy - ay)
+        hit = b.evaluate(
+            "(n => [n.getNodeAt({x: %f, y: %f}) || null, n.getEdgeAt({x: %f, y: %f}) || null])(fzExplorer.network())"
+            % (x - left, y - top, x - left, y - top)
+        )
+        if hit == [None, edge_id]:
+            return x, y
+    raise AssertionError("every point of the edge is covered by a node")
 
 
 def _js(s: str) -> str:
@@ -146,6 +164,19 @@ def test_renders_offline_click_filter_and_probes(chromium, page, shots):
         assert tip.startswith("杭州市西湖区司法局</script>")
         assert b.evaluate("document.querySelectorAll('div.vis-tooltip img, div.vis-tooltip script, div.vis-tooltip a').length") == 0
         b.screenshot(shots / "explorer-hostile.png")
+
+        # hover an edge: its tooltip quotes the evidence with report and section
+        b.evaluate("fzExplorer.select(null)")
+        ex, ey = _edge_point(b, ZHENGZHOU, PUBLICITY)
+        b.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 5, "y": 5})
+        b.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": ex, "y": ey})
+        tip = b.wait_for(
+            "(() => { const t = document.querySelector('div.vis-tooltip'); "
+            "return t && t.style.visibility !== 'hidden' && t.textContent.indexOf('执法公示率') >= 0 && t.textContent; })()",
+            timeout=10,
+        )
+        assert "郑州市市场监督管理局 → 行政执法公示制度（已开展）" in tip
+        assert "严格落实行政执法“三项制度”，执法公示率100%。" in tip and "郑州市市场监管局2023年度法治政府建设工作报告.pdf" in tip
 
         # a filter change through the real <select>: only 浙江省 bureaus and their concepts remain
         b.evaluate(
