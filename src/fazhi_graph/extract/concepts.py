@@ -37,8 +37,8 @@ from ..textnorm import normalize
 __all__ = ["match_practices", "match_problems", "find_concept_spans", "planned_sentence"]
 
 # Section kinds (model.SectionKind literals, structural, not domain words).
-_SKIP_FOR_PRACTICES = ("problems", "causes")
-_PLANNED_KINDS = ("plans", "rectification", "suggestions")
+_SKIP_FOR_PRACTICES = ("problems", "causes", "suggestions")  # suggestions address the city, not the bureau
+_PLANNED_KINDS = ("plans", "rectification")
 _PROBLEM_KINDS = ("problems", "causes")
 _CUE_ONLY_PROBLEM_KINDS = ("suggestions",)
 
@@ -116,6 +116,24 @@ def planned_sentence(norm_sentence: str) -> bool:
     return _has_marker(norm_sentence, _plan_markers())
 
 
+_CLAUSE_END = re.compile(r"[,;:!?。]")
+
+
+def _planned_at(norm: str, s_start: int, s_end: int, offset: int) -> bool:
+    """Is the mention at ``offset`` in a future-marked clause?
+
+    A marker scopes its own clause and, when it opens the sentence (下一步，我局将……), the
+    whole sentence; a later clause of the sentence (今年是八五普法收官之年，我局将……) does
+    not turn an earlier mention into a plan."""
+    sent = norm[s_start:s_end]
+    rel = offset - s_start
+    cuts = [m.end() for m in _CLAUSE_END.finditer(sent)]
+    lo = max([c for c in cuts if c <= rel], default=0)
+    hi = min([c for c in cuts if c > rel], default=len(sent))
+    first_end = cuts[0] if cuts else len(sent)
+    return planned_sentence(sent[lo:hi]) or planned_sentence(sent[:first_end])
+
+
 # ---------------------------------------------------------------- raw matching
 
 
@@ -134,7 +152,7 @@ def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> l
     return hits
 
 
-def _resolve(hits: list[_Hit]) -> list[_Hit]:
+def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:
     """Drop hits nested inside a longer hit of another concept; one hit per concept and span.
 
     A label swallows every hit it contains; a regex swallows only hits that touch its
@@ -150,7 +168,7 @@ def _resolve(hits: list[_Hit]) -> list[_Hit]:
                 swallowed = True
             elif (k.start, k.end) == (h.start, h.end):
                 continue  # the same words name two concepts: keep both
-            elif k.exact or h.start == k.start or h.end == k.end:
+            elif k.exact or (regex_swallows and (h.start == k.start or h.end == k.end)):
                 swallowed = True
             if swallowed:
                 break
@@ -216,6 +234,42 @@ def _evidence(report: SegmentedReport, start: int, end: int, m_start: int, m_end
 # ---------------------------------------------------------------- practices
 
 
+@lru_cache(maxsize=1)
+def _parts_of() -> dict[int, tuple[int, ...]]:
+    """Concept index → indexes of its narrower practices (only concepts with two or more)."""
+    index = _practice_index()
+    pos = {c.iri: i for i, c in enumerate(index.concepts)}
+    parts: dict[int, list[int]] = {}
+    for i, c in enumerate(index.concepts):
+        for b in c.broader:
+            if b in pos:
+                parts.setdefault(pos[b], []).append(i)
+    return {k: tuple(v) for k, v in parts.items() if len(v) >= 2}
+
+
+def _whole_from_parts(index: _Index, accepted, seen) -> list[tuple[_Hit, int, int]]:
+    """A sentence that names every part of a practice names the practice.
+
+    落实行政执法公示、执法全过程记录、重大执法决定法制审核制度 is the 三项制度 even though
+    the words 三项制度 are not written; naming one part alone is not."""
+    by_sentence: dict[int, dict[int, _Hit]] = {}
+    ends: dict[int, int] = {}
+    for h, s_start, s_end in accepted:
+        by_sentence.setdefault(s_start, {}).setdefault(h.concept, h)
+        ends[s_start] = s_end
+    out = []
+    for s_start in sorted(by_sentence):
+        found = by_sentence[s_start]
+        for whole, parts in sorted(_parts_of().items()):
+            if (whole, s_start) in seen or not all(p in found for p in parts):
+                continue
+            lo = min(found[p].start for p in parts)
+            hi = max(found[p].end for p in parts)
+            seen.add((whole, s_start))
+            out.append((_Hit(lo, hi, whole, False), s_start, ends[s_start]))
+    return out
+
+
 def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list[ConceptMention]]:
     """Practices found in the report, and the subset that is planned.
 
@@ -224,28 +278,30 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
     'planned', evidence of the planned mentions only). Both lists are sorted by IRI."""
     index = _practice_index()
     norm = _norm_of(report)
-    titles = _book_title_spans(norm)
     hits = _resolve(_raw_hits(index, norm))
 
-    per: dict[int, list[tuple[str, Evidence]]] = {}
+    accepted: list[tuple[_Hit, int, int]] = []
     seen: set[tuple[int, int]] = set()  # (concept, sentence start)
     for h in hits:
         if report.sections and report.kind_at(h.start) in _SKIP_FOR_PRACTICES:
             continue
-        if any(a <= h.start and h.end <= b for a, b in titles):
-            continue  # a document title (《…制度》) is a citation, left to the law extractor
         s_start, s_end = _sentence_span(report, h.start)
-        sent_norm = norm[s_start:s_end]
-        if any(rx.search(sent_norm) for rx in index.excludes[h.concept]):
+        if any(rx.search(norm[s_start:s_end]) for rx in index.excludes[h.concept]):
             continue
         if (h.concept, s_start) in seen:
             continue
         seen.add((h.concept, s_start))
+        accepted.append((h, s_start, s_end))
+    accepted += _whole_from_parts(index, accepted, seen)
+
+    per: dict[int, list[tuple[str, Evidence]]] = {}
+    for h, s_start, s_end in accepted:
+        sent_norm = norm[s_start:s_end]
         kind = report.kind_at(h.start) if report.sections else "other"
         if kind in _PLANNED_KINDS:
             status = "done" if _has_marker(sent_norm, _done_markers()) else "planned"
         else:
-            status = "planned" if planned_sentence(sent_norm) else "done"
+            status = "planned" if _planned_at(norm, s_start, s_end, h.start) else "done"
         per.setdefault(h.concept, []).append((status, _evidence(report, s_start, s_end, h.start, h.end)))
 
     practices: list[ConceptMention] = []
@@ -299,15 +355,6 @@ def _same_top(report: SegmentedReport, a: int, b: int) -> bool:
     return top(a) == top(b)
 
 
-def _heading_spans(report: SegmentedReport, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Headings that open a section inside [lo, hi): each starts a new item."""
-    out = []
-    for s in report.sections:
-        if lo <= s.start < hi and s.level >= 1:
-            out.append((s.start, s.heading_end))
-    return sorted(out)
-
-
 def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Split a problems region into listed items.
 
@@ -317,20 +364,30 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
     enumerator (虽然取得了一定成效，但……) is an introduction and is dropped when items follow."""
     text = report.doc.text
     cuts = {lo}
-    for a, _b in _heading_spans(report, lo, hi):
-        cuts.add(a)
+    skip: list[tuple[int, int]] = []
+    for sec in report.sections:
+        if not (lo <= sec.start < hi) or sec.level < 1:
+            continue
+        cuts.add(sec.start)
+        parent_kind = report.kind_at(sec.start - 1) if sec.start > 0 else "other"
+        if sec.children or parent_kind not in _PROBLEM_KINDS:
+            # the heading of the whole problems section, or of a group of items, is no item
+            skip.append((sec.start, sec.heading_end))
+            cuts.add(sec.heading_end)
     for m in _ENUM.finditer(norm, lo, hi):
         k = m.start()
         while k < hi and norm[k].isspace():
             k += 1
         cuts.add(k)
-    enumerated = len(cuts) > 1
+    enumerated = len(cuts - {sk[0] for sk in skip} - {sk[1] for sk in skip}) > 1
     if not enumerated:
         for m in re.finditer(r"\n\s*\n|\n", norm[lo:hi]):
             cuts.add(lo + m.end())
     bounds = sorted(c for c in cuts if lo <= c < hi) + [hi]
     items: list[tuple[int, int]] = []
     for a, b in zip(bounds, bounds[1:]):
+        if any(x <= a and b <= y for x, y in skip):
+            continue
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
@@ -343,7 +400,12 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
     merged: list[tuple[int, int]] = []
     for a, b in items:
         seg = norm[a:b]
-        is_heading = "\n" not in seg.strip() and not re.search(r"[。;!?]", seg) and b - a <= 40
+        is_heading = (
+            (_ENUM.match(norm, a) is not None or _starts_section(report, a))
+            and "\n" not in seg.strip()
+            and not re.search(r"[。;!?]", seg)
+            and b - a <= 40
+        )
         if merged and merged[-1][2]:  # previous was a bare heading: attach this body
             pa, _pb, _ = merged.pop()
             merged.append((pa, b, False))
@@ -373,7 +435,9 @@ def _region_title_only(report: SegmentedReport, a: int, b: int) -> bool:
 
 
 def _categorise(index: _Index, norm: str, lo: int, hi: int) -> list[_Hit]:
-    return [h for h in _resolve(_raw_hits(index, norm, lo, hi)) if h.end <= hi]
+    # Weakness categories are not nested names: one clause may state two of them, so only
+    # an exact label hides what it contains.
+    return [h for h in _resolve(_raw_hits(index, norm, lo, hi), regex_swallows=False) if h.end <= hi]
 
 
 def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[ProblemStatement]]:
