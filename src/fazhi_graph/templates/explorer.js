@@ -16,6 +16,7 @@
   var net = null, nodesDS = null, edgesDS = null;
   var view = null, byId = {}, edgeList = [], hiddenNodes = {}, hiddenEdges = {};
   var positions = {};
+  var maxCount = 1;
   var container = document.getElementById("fz-network");
   var statusBox = document.getElementById("fz-status");
 
@@ -83,7 +84,8 @@
     var item = { id: n.id, label: label, title: nodeTip(n), color: nodeColor(n), font: { color: "#222222" } };
     if (n.type === "bureau") {
       item.shape = "square";
-      if (state.view === "bureau-similarity") item.value = Math.max(1, n.count); else item.size = 9;
+      // similarity view: a bureau's size grows with its number of practices (sqrt: area ∝ count)
+      item.size = state.view === "bureau-similarity" ? 5 + 13 * Math.sqrt(n.count / maxCount) : 9;
     } else {
       item.shape = "dot";
       item.value = n.count;
@@ -116,7 +118,7 @@
       physics: cached ? false : {
         enabled: true,
         solver: "forceAtlas2Based",
-        forceAtlas2Based: { gravitationalConstant: -55, centralGravity: 0.012, springLength: 90, springConstant: 0.06, avoidOverlap: 0.3 },
+        forceAtlas2Based: { gravitationalConstant: -55, centralGravity: 0.012, springLength: 90, springConstant: 0.06, avoidOverlap: state.view === "bureau-similarity" ? 1 : 0.3 },
         stabilization: { enabled: true, iterations: big ? 120 : 350, updateInterval: 20, fit: true }
       }
     };
@@ -124,6 +126,7 @@
 
   function markReady(ms) {
     positions[state.view] = net.getPositions();
+    applyFilters();
     ROOT.dataset.fzReady = state.view;
     if (ms !== undefined) ROOT.dataset.fzStabilizeMs = String(ms);
     setStatus(summary());
@@ -137,15 +140,19 @@
     delete ROOT.dataset.fzReady;
     delete ROOT.dataset.fzSelected;
     view = DATA.views[name];
+    viewSel.value = name;
     byId = {};
-    view.nodes.forEach(function (n) { byId[n.id] = n; });
+    maxCount = 1;
+    view.nodes.forEach(function (n) { byId[n.id] = n; if (n.count > maxCount) maxCount = n.count; });
     edgeList = view.edges.map(function (e, i) { return { id: "e" + i, e: e }; });
     hiddenNodes = {}; hiddenEdges = {};
     var cached = !!positions[name];
     nodesDS = new vis.DataSet(view.nodes.map(nodeItem));
     edgesDS = new vis.DataSet(edgeList.map(function (x) {
       var s = edgeStyle(x.e);
-      return { id: x.id, from: x.e.from, to: x.e.to, title: edgeTip(x.e), color: s.color, width: s.width, dashes: s.dashes };
+      var item = { id: x.id, from: x.e.from, to: x.e.to, title: edgeTip(x.e), color: s.color, width: s.width, dashes: s.dashes };
+      if (x.e.weight !== undefined) item.length = 110 + 120 * (1 - x.e.weight);  // more similar = closer, never on top
+      return item;
     }));
     document.getElementById("fz-note").textContent = view.note || "";
     if (net) net.destroy();
@@ -162,7 +169,9 @@
       if (p.nodes.length) select(p.nodes[0]);
       else if (!p.edges.length) select(null);
     });
-    applyFilters();
+    // lay out every node first, filter afterwards: hidden nodes take no part in physics and would
+    // otherwise reappear piled up where they started once a filter is lifted
+    if (cached || view.nodes.length === 0) applyFilters();
     renderPanel();
     if (cached || view.nodes.length === 0) markReady(0);
   }
