@@ -117,6 +117,16 @@ class Facts:
         """The first evidence of ``bureau`` for ``concept`` (earliest year, then earliest offset)."""
         return self._quote_index().get((bureau, concept, relations))
 
+    def of(self, bureau: str, concept: str) -> list[Mention]:
+        """Mentions of ``concept`` by ``bureau`` (indexed once: analyses call this per row)."""
+        idx = getattr(self, "_bcidx", None)
+        if idx is None:
+            idx = defaultdict(list)
+            for m in self.mentions:
+                idx[(m.bureau, m.concept)].append(m)
+            self._bcidx = idx
+        return idx.get((bureau, concept), [])
+
     def _quote_index(self) -> dict:
         idx = getattr(self, "_qidx", None)
         if idx is None:
@@ -256,7 +266,7 @@ class SharedConcept:
 
 
 def _status(facts: Facts, bureau: str, concept: str) -> str:
-    rels = {m.relation for m in facts.mentions if m.bureau == bureau and m.concept == concept}
+    rels = {m.relation for m in facts.of(bureau, concept)}
     if {"adopts", "plans"} <= rels:
         return "both"
     return "done" if "adopts" in rels else "planned" if "plans" in rels else ""
@@ -481,7 +491,7 @@ def recurring_problems(g: Graph, facts: Facts, min_years: int = 2) -> list[Recur
         years = sorted({int(y) for y in str(row[col["yearList"]]).split(",") if y})
         quotes = []
         for y in years:
-            ms = [m for m in facts.mentions if m.bureau == b and m.concept == p and m.year == y and m.quote]
+            ms = [m for m in facts.of(b, p) if m.year == y and m.quote]
             if ms:
                 quotes.append(min(ms, key=lambda m: (m.quote.source, m.quote.start or 0)).quote)
         out.append(RecurringProblem(str(row[col["bureauLabel"]]), str(row[col["problemLabel"]]), years, quotes))
@@ -511,11 +521,11 @@ def plan_followups(g: Graph, facts: Facts, gap: int = 1) -> list[PlanFollowup]:
         y1, y2 = int(row[col["planYear"]]), int(row[col["laterYear"]])
         done = bool(row[col["carriedOut"]].toPython())
         plan_q = next(
-            (m.quote for m in facts.mentions if m.bureau == b and m.year == y1 and m.concept == p and m.relation == "plans"),
+            (m.quote for m in facts.of(b, p) if m.year == y1 and m.relation == "plans"),
             None,
         )
         narrower = _narrower_closure(facts, p)
-        later = [m for m in facts.mentions if m.bureau == b and m.year == y2 and m.concept in narrower]
+        later = [m for c in sorted(narrower) for m in facts.of(b, c) if m.year == y2]
         done_q = next((m.quote for m in later if m.relation == "adopts" and m.concept == p), None) or next(
             (m.quote for m in later if m.relation == "adopts"), None
         )
