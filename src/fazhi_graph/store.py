@@ -1,0 +1,360 @@
+"""A persistent Oxigraph store for corpora too big for an in-memory rdflib graph.
+
+rdflib is the embedded default (files, small corpora). At thousands of reports it
+needs minutes to parse or write ``graph.ttl`` and seconds per aggregate query,
+while Oxigraph (pyoxigraph, Rust) loads and queries the same data one to two
+orders of magnitude faster and keeps it on disk between runs.
+
+Layout of the store (a quad store):
+
+* ``<report IRI>`` — one named graph per report holding every triple whose subject
+  belongs to that report alone (the report, its sections, evidence, problem
+  statements, observations), so one report can be replaced or removed alone;
+* ``fzid:graph/entities`` — descriptions of nodes several reports share (bureaus,
+  regions, laws missing from the gazetteer, candidate practices);
+* ``fzid:graph/taxonomy`` — vocabulary, taxonomies, law gazetteer.
+
+Why shared descriptions are not copied into every report graph: Oxigraph's
+"union default graph" is a multiset (a triple stored in two graphs is seen twice),
+unlike the RDF merge that rdflib's single graph gives. Keeping each triple in exactly
+one graph makes the union default graph equal to ``graph.ttl`` as a set, so the
+named queries return the same rows on both engines (tested).
+
+Named queries run with union-default-graph semantics. Parameters are bound, not
+spliced: pyoxigraph's ``substitutions`` only accepts *projected* variables (it
+raises "does not contain variable ?k in its SELECT projection" for our filter and
+HAVING parameters), so each value is serialised as an RDF term and injected as a
+``VALUES`` block at the top of the WHERE group (see ``bind_values``), the same
+mechanism used against remote endpoints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from .namespaces import ID, PREFIXES
+
+TAXONOMY_GRAPH = str(ID["graph/taxonomy"])
+ENTITIES_GRAPH = str(ID["graph/entities"])
+
+#: IRIs under these paths belong to exactly one report (see graph.report_graph).
+_REPORT_SCOPED = tuple(str(ID[p]) for p in ("report/", "section/", "evidence/", "statement/", "observation/"))
+
+OX_PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def to_ox(term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """rdflib term → pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return ox.BlankNode(str(term))
+
+
+def is_report_scoped(subject: str) -> bool:
+    return subject.startswith(_REPORT_SCOPED)
+
+
+def split_report_graph(g: Graph) -> tuple[Graph, Graph]:
+    """Split ``graph.report_graph``'s output into (report-only triples, shared-entity triples)."""
+    own, shared = Graph(), Graph()
+    for t in g:
+        (own if is_report_scoped(str(t[0])) else shared).add(t)
+    return own, shared
+
+
+def ntriples(g: Graph) -> str:
+    """N-Triples of an rdflib graph, one triple per line, sorted (deterministic)."""
+    text = g.serialize(format="nt")
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+
+
+# --------------------------------------------------------------------------- store
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False) -> ox.Store:
+    """Open (or create) a store directory; ``None`` gives an in-memory store.
+
+    Only one process may open a directory read-write; readers that must not block a
+    writer (e.g. ``serve --store``) use ``read_only=True``."""
+    if path is None:
+        return ox.Store()
+    p = Path(path)
+    if read_only:
+        if not p.is_dir():
+            raise FileNotFoundError(f"{p}: store directory not found")
+        return ox.Store.read_only(str(p))
+    p.mkdir(parents=True, exist_ok=True)
+    return ox.Store(str(p))
+
+
+def _load_nt(store: ox.Store, nt: str | bytes, graph: str) -> None:
+    if nt:
+        store.load(input=nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+
+
+def load_taxonomy(store: ox.Store) -> None:
+    """(Re)load the taxonomy graph from the ontology folder."""
+    from .graph import taxonomy_graph
+
+    store.clear_graph(ox.NamedNode(TAXONOMY_GRAPH)) if store.contains_named_graph(ox.NamedNode(TAXONOMY_GRAPH)) else None
+    _load_nt(store, ntriples(taxonomy_graph()), TAXONOMY_GRAPH)
+
+
+def replace_report(store: ox.Store, report_iri: str, own_nt: str, shared_nt: str = "") -> None:
+    """Replace one report's named graph; add its shared-entity triples to the entities graph.
+
+    The entities graph only grows here (a bureau alias dropped from a new version of a
+    report stays until ``set_entities`` rewrites it); ``build_incremental`` rewrites it
+    from every report on each build so it is exact there."""
+    g = ox.NamedNode(report_iri)
+    if store.contains_named_graph(g):
+        store.remove_graph(g)
+    _load_nt(store, own_nt, report_iri)
+    if shared_nt:
+        _load_nt(store, shared_nt, ENTITIES_GRAPH)
+
+
+def remove_report(store: ox.Store, report_iri: str) -> bool:
+    """Remove a report's named graph; returns whether it was there."""
+    g = ox.NamedNode(report_iri)
+    if not store.contains_named_graph(g):
+        return False
+    store.remove_graph(g)
+    return True
+
+
+def set_entities(store: ox.Store, shared_nt: str) -> None:
+    """Rewrite the shared-entities graph (the union of every report's shared triples)."""
+    g = ox.NamedNode(ENTITIES_GRAPH)
+    if store.contains_named_graph(g):
+        store.remove_graph(g)
+    _load_nt(store, shared_nt, ENTITIES_GRAPH)
+
+
+def add_records(store: ox.Store, records: Iterable, *, taxonomy: bool = True) -> list[str]:
+    """Load extracted records (one named graph each); returns the report IRIs."""
+    from .graph import report_graph
+
+    iris: list[str] = []
+    if taxonomy:
+        load_taxonomy(store)
+    for rec in records:
+        report, g = report_graph(rec)
+        own, shared = split_report_graph(g)
+        replace_report(store, str(report), ntriples(own), ntriples(shared))
+        iris.append(str(report))
+    return iris
+
+
+def load_graph_file(store: ox.Store, path: str | Path) -> int:
+    """Load a ``graph.ttl`` (a union graph) and split it into the store's graphs.
+
+    Taxonomy triples (subjects described by the ontology) go to the taxonomy graph,
+    report-scoped ones to their report's graph (found through ``fz:inReport`` /
+    ``fz:hasSection`` … links, i.e. by the report key in the IRI), the rest to the
+    entities graph. Returns the number of triples loaded."""
+    from .graph import taxonomy_graph
+
+    tax_subjects = {str(s) for s in taxonomy_graph().subjects()}
+    by_graph: dict[str, list[ox.Quad]] = {}
+    report_by_key: dict[str, str] = {}
+    triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    report_prefix = str(ID["report/"])
+    for t in triples:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
+        if s.startswith(report_prefix):
+            report_by_key[s[len(report_prefix):]] = s
+    keys = sorted(report_by_key, key=len, reverse=True)
+    n = 0
+    for t in triples:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
+        if s in tax_subjects:
+            graph = TAXONOMY_GRAPH
+        elif is_report_scoped(s):
+            graph = _owning_report(s, keys, report_by_key) or ENTITIES_GRAPH
+        else:
+            graph = ENTITIES_GRAPH
+        by_graph.setdefault(graph, []).append(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)))
+        n += 1
+    for graph in sorted(by_graph):
+        if store.contains_named_graph(ox.NamedNode(graph)):
+            store.remove_graph(ox.NamedNode(graph))
+        store.extend(by_graph[graph])
+    return n
+
+
+def _owning_report(subject: str, keys: list[str], report_by_key: dict[str, str]) -> str | None:
+    for prefix in _REPORT_SCOPED:
+        if subject.startswith(prefix):
+            rest = subject[len(prefix):]
+            for k in keys:  # longest key first: keys are "bureau/year" or "sha-…"
+                if rest == k or rest.startswith(k + "/"):
+                    return report_by_key[k]
+    return None
+
+
+def report_graphs(store: ox.Store) -> list[str]:
+    """IRIs of the report graphs in the store, sorted."""
+    special = {TAXONOMY_GRAPH, ENTITIES_GRAPH}
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in special)
+
+
+def union_triples(store: ox.Store) -> Iterator[ox.Triple]:
+    """Every triple of every graph (each triple lives in one graph, so no duplicates)."""
+    for q in store.quads_for_pattern(None, None, None, None):
+        yield q.triple
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _mask(text: str) -> str:
+    """``text`` with comments, strings and IRIs blanked (same length) for keyword search."""
+    out = list(text)
+    i, n = 0, len(text)
+    iri = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        elif c in "\"'":
+            q3 = text[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = text.find(q3, i + 3)
+                j = n if j < 0 else j + 3
+            else:
+                j = i + 1
+                while j < n and text[j] != c:
+                    j += 2 if text[j] == "\\" else 1
+                j = min(j + 1, n)
+        elif c == "<" and (m := iri.match(text, i)):
+            j = m.end()
+        else:
+            i += 1
+            continue
+        for k in range(i, j):
+            if out[k] != "\n":
+                out[k] = " "
+        i = j
+    return "".join(out)
+
+
+def bind_values(text: str, params: dict[str, object]) -> str:
+    """Bind query parameters by injecting ``VALUES (?a ?b) { (t1 t2) }`` at the top of
+    the outermost WHERE group.
+
+    Why VALUES and not string formatting: each value is first turned into an RDF term
+    (``query._coerce``: integer → xsd:integer, http(s) IRI → IRI, else a string
+    literal) and serialised with rdflib's ``n3()``, which escapes quotes, backslashes
+    and newlines, so a value can only ever be one term — ``"} DROP ALL #`` stays a
+    string literal. Why at the top and not appended after the query: a trailing
+    VALUES clause is joined *after* the WHERE pattern and grouping, so FILTERs inside
+    the pattern would see the parameter unbound. Parameters that HAVING refers to are
+    not group keys; they are added to GROUP BY (constant within the query, so the
+    groups are unchanged) to keep them visible there. The result is parsed with
+    rdflib before it is used, so a malformed injection fails loudly."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from .query import QueryError, _coerce
+
+    if not params:
+        return text
+    terms = {k: (v if isinstance(v, (URIRef, Literal)) else _coerce(str(v))) for k, v in params.items()}
+    for k in terms:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k):
+            raise QueryError(f"invalid parameter name {k!r}")
+    names = sorted(terms)
+    block = f" VALUES ({' '.join('?' + k for k in names)}) {{ ({' '.join(terms[k].n3() for k in names)}) }} "
+    masked = _mask(text)
+    brace = masked.find("{")
+    if brace < 0:
+        raise QueryError("query has no WHERE group to bind parameters in")
+    gb = re.search(r"\bGROUP\s+BY\b", masked[brace:], re.IGNORECASE)
+    out = text
+    if gb:
+        at = brace + gb.end()
+        used = [k for k in names if re.search(rf"[?$]{k}\b", masked[at:])]
+        if used:
+            out = out[:at] + " " + " ".join("?" + k for k in used) + out[at:]
+    out = out[: brace + 1] + block + out[brace + 1:]
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in OX_PREFIXES.items())
+    try:
+        parseQuery(prologue + out)
+    except Exception as exc:  # pragma: no cover - defensive
+        raise QueryError(f"could not bind parameters: {exc}") from exc
+    return out
+
+
+@dataclass
+class OxResult:
+    vars: list[str]
+    rows: list[list[object]]  # pyoxigraph terms or None
+    boolean: bool | None = None
+    triples: list[ox.Triple] | None = None
+
+
+def run(store: ox.Store, text: str, params: dict[str, object] | None = None, *, union: bool = True) -> OxResult:
+    """Run read-only SPARQL on the store (standard prefixes predeclared, params bound)."""
+    from .query import QueryError
+
+    q = bind_values(text, params or {}) if params else text
+    try:
+        res = store.query(q, prefixes=OX_PREFIXES, use_default_graph_as_union=union)
+    except SyntaxError as exc:
+        raise QueryError(f"invalid or non-query SPARQL: {exc}") from exc
+    if isinstance(res, ox.QueryBoolean):
+        return OxResult([], [], boolean=bool(res))
+    if isinstance(res, ox.QuerySolutions):
+        vars_ = [v.value for v in res.variables]
+        return OxResult(vars_, [[sol[v] for v in vars_] for sol in res])
+    return OxResult([], [], triples=list(res))
+
+
+def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None, *, union: bool = True) -> OxResult:
+    """Run a named query (``ontology/queries/NAME.rq``) with defaults filled in, like ``query.run_named``."""
+    from .query import QueryError, named_queries
+
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"unknown query {name!r}; known: {', '.join(sorted(queries))}")
+    nq = queries[name]
+    unknown = set(params or {}) - set(nq.params)
+    if unknown:
+        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}")
+    merged: dict[str, object] = {k: v for k, v in nq.params.items() if v != ""}
+    merged.update(params or {})
+    return run(store, nq.text, merged, union=union)
+
+
+def term_key(term: object) -> tuple[str, str, str] | None:
+    """Engine-neutral form of a term (rdflib or pyoxigraph): (kind, value, lang-or-datatype).
+
+    Plain literals and xsd:string are the same term in RDF 1.1."""
+    if term is None:
+        return None
+    xsd_string = "http://www.w3.org/2001/XMLSchema#string"
+    if isinstance(term, (URIRef, ox.NamedNode)):
+        return ("uri", str(term) if isinstance(term, URIRef) else term.value, "")
+    if isinstance(term, Literal):
+        extra = f"@{term.language}" if term.language else str(term.datatype or xsd_string)
+        return ("literal", str(term), extra)
+    if isinstance(term, ox.Literal):
+        extra = f"@{term.language}" if term.language else term.datatype.value
+        return ("literal", term.value, extra)
+    return ("bnode", str(term), "")
