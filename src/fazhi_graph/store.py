@@ -267,7 +267,9 @@ def bind_values(text: str, params: dict[str, object]) -> str:
     VALUES clause is joined *after* the WHERE pattern and grouping, so FILTERs inside
     the pattern would see the parameter unbound. Parameters that HAVING refers to are
     not group keys; they are added to GROUP BY (constant within the query, so the
-    groups are unchanged) to keep them visible there. The result is parsed with
+    groups are unchanged) to keep them visible there. Sub-SELECTs only see variables
+    they bind themselves, so the block goes into the WHERE group of every SELECT/ASK/
+    CONSTRUCT/DESCRIBE in the text (extra bindings of unused variables are harmless). The result is parsed with
     rdflib before it is used, so a malformed injection fails loudly."""
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -282,17 +284,24 @@ def bind_values(text: str, params: dict[str, object]) -> str:
     names = sorted(terms)
     block = f" VALUES ({' '.join('?' + k for k in names)}) {{ ({' '.join(terms[k].n3() for k in names)}) }} "
     masked = _mask(text)
-    brace = masked.find("{")
-    if brace < 0:
+    edits: list[tuple[int, str]] = []  # (offset, text to insert), applied from the end
+    for m in re.finditer(r"\b(SELECT|ASK|DESCRIBE|CONSTRUCT)\b", masked, re.IGNORECASE):
+        start = m.end()
+        if m.group(1).upper() == "CONSTRUCT":
+            w = re.compile(r"\bWHERE\b", re.IGNORECASE).search(masked, start)
+            start = w.end() if w else start
+        brace = masked.find("{", start)
+        if brace >= 0:
+            edits.append((brace + 1, block))
+    if not edits:
         raise QueryError("query has no WHERE group to bind parameters in")
-    gb = re.search(r"\bGROUP\s+BY\b", masked[brace:], re.IGNORECASE)
-    out = text
-    if gb:
-        at = brace + gb.end()
-        used = [k for k in names if re.search(rf"[?$]{k}\b", masked[at:])]
+    for gb in re.finditer(r"\bGROUP\s+BY\b", masked, re.IGNORECASE):
+        used = [k for k in names if re.search(rf"[?$]{k}\b", masked[gb.end():])]
         if used:
-            out = out[:at] + " " + " ".join("?" + k for k in used) + out[at:]
-    out = out[: brace + 1] + block + out[brace + 1:]
+            edits.append((gb.end(), " " + " ".join("?" + k for k in used)))
+    out = text
+    for at, ins in sorted(edits, key=lambda e: e[0], reverse=True):
+        out = out[:at] + ins + out[at:]
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in OX_PREFIXES.items())
     try:
         parseQuery(prologue + out)
@@ -318,12 +327,18 @@ def run(store: ox.Store, text: str, params: dict[str, object] | None = None, *, 
         res = store.query(q, prefixes=OX_PREFIXES, use_default_graph_as_union=union)
     except SyntaxError as exc:
         raise QueryError(f"invalid or non-query SPARQL: {exc}") from exc
-    if isinstance(res, ox.QueryBoolean):
-        return OxResult([], [], boolean=bool(res))
-    if isinstance(res, ox.QuerySolutions):
-        vars_ = [v.value for v in res.variables]
-        return OxResult(vars_, [[sol[v] for v in vars_] for sol in res])
-    return OxResult([], [], triples=list(res))
+    try:
+        if isinstance(res, ox.QueryBoolean):
+            return OxResult([], [], boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            vars_ = [v.value for v in res.variables]
+            rows = []
+            for sol in res:
+                rows.append([sol[v] for v in vars_])
+            return OxResult(vars_, rows)
+        return OxResult([], [], triples=list(res))
+    finally:
+        del res  # pyoxigraph results must be released by the thread that made them
 
 
 def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None, *, union: bool = True) -> OxResult:
