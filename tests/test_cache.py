@@ -1,0 +1,107 @@
+"""Incremental build: same outputs as pipeline.build, and only changed reports are redone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from rdflib import Graph
+
+from fazhi_graph.cache import Cache, build_incremental, file_key, records_json_from, version_stamp
+from fazhi_graph.pipeline import records_json
+from fazhi_graph import store as st
+
+
+@pytest.fixture()
+def corpus(tmp_path, seed_files):
+    d = tmp_path / "in"
+    d.mkdir()
+    for f in seed_files:
+        shutil.copy(f, d / f.name)
+    return d
+
+
+def test_outputs_identical_to_pipeline_build(seed_build, corpus, tmp_path, seed_files):
+    # same paths as the seed build so `source` fields match
+    stats: dict = {}
+    res = build_incremental([seed_files[0].parent], tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache", stats=stats)
+    assert stats["graph_mode"] == "rdflib"
+    for name in ("graph.ttl", "reports.json", "errors.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (seed_build.outputs["graph"].parent / name).read_bytes(), name
+    assert res.summary() == seed_build.summary()
+
+
+def test_second_build_uses_cache_and_one_change_reextracts_one(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    s1: dict = {}
+    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s1)
+    assert s1["extracted"] == 5 and s1["store_changed"] == 5
+    s2: dict = {}
+    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s2)
+    assert (s2["extracted"], s2["cached"], s2["store_changed"]) == (0, 5, 0)
+    target = sorted(corpus.glob("*.txt"))[2]
+    target.write_text(target.read_text(encoding="utf-8") + "\n下一步，我们将继续推进严格规范公正文明执法。\n", encoding="utf-8")
+    s3: dict = {}
+    res = build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s3)
+    assert (s3["extracted"], s3["cached"], s3["store_changed"]) == (1, 4, 1)
+    target.unlink()
+    s4: dict = {}
+    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s4)
+    assert (s4["extracted"], s4["store_changed"]) == (0, 1)
+    ro = st.open_store(tmp_path / "store", read_only=True)
+    assert len(st.report_graphs(ro)) == 4
+    union = {tuple(st.term_key(x) for x in (t.subject, t.predicate, t.object)) for t in st.union_triples(ro)}
+    g = Graph().parse(tmp_path / "o" / "graph.ttl")
+    assert union == {tuple(st.term_key(x) for x in t) for t in g}
+    assert len(res.records) == 5
+
+
+def test_big_mode_writes_same_triples_deterministically(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    build_incremental([corpus], tmp_path / "small", cache_dir=cache)
+    build_incremental([corpus], tmp_path / "big1", cache_dir=cache, rdflib_max_triples=0)
+    build_incremental([corpus], tmp_path / "big2", cache_dir=cache, rdflib_max_triples=0, jobs=2)
+    a = (tmp_path / "big1" / "graph.ttl").read_bytes()
+    assert a == (tmp_path / "big2" / "graph.ttl").read_bytes()
+    small = Graph().parse(tmp_path / "small" / "graph.ttl")
+    big = Graph().parse(tmp_path / "big1" / "graph.ttl")
+    assert set(small) == set(big)
+    assert (tmp_path / "small" / "reports.json").read_bytes() == (tmp_path / "big1" / "reports.json").read_bytes()
+
+
+def test_errors_are_cached_like_records(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "recipe.txt").write_text("红烧肉做法：五花肉切块，冰糖炒色，加生抽老抽，小火炖一小时。", encoding="utf-8")
+    s: dict = {}
+    res = build_incremental([d], tmp_path / "o", cache_dir=tmp_path / "c", stats=s)
+    assert len(res.errors) == 1 and s["extracted"] == 1
+    s2: dict = {}
+    res2 = build_incremental([d], tmp_path / "o", cache_dir=tmp_path / "c", stats=s2)
+    assert s2["cached"] == 1 and [e.reason for e in res2.errors] == [e.reason for e in res.errors]
+
+
+def test_key_depends_on_content_path_and_version():
+    k = file_key("a.txt", b"x", "v1")
+    assert k != file_key("a.txt", b"y", "v1") != file_key("b.txt", b"x", "v1")
+    assert k != file_key("a.txt", b"x", "v2")
+    assert len(version_stamp()) == 20
+
+
+def test_records_json_from_cache_is_byte_identical(seed_build):
+    import json
+
+    from fazhi_graph.cache import Entry
+
+    entries = [Entry("", r.source, r, None, record_json=json.dumps(r.to_json(), ensure_ascii=False, indent=1))
+               for r in seed_build.records]
+    assert records_json_from(entries) == records_json(seed_build.records)
+    assert records_json_from([]) == records_json([])
+
+
+def test_corrupt_cache_entry_is_a_miss(tmp_path):
+    c = Cache(tmp_path)
+    p = c._path("ab" * 32)
+    p.parent.mkdir(parents=True)
+    p.write_bytes(b"not a pickle")
+    assert c.get("ab" * 32) is None
