@@ -99,7 +99,7 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float, slots: threading.Se
         try:
             box["value"] = fn()
         except BaseException as exc:  # delivered to the caller below
-            box["error"] = exc
+            box["error"] = exc.with_traceback(None)  # frames hold engine objects of this thread
         finally:
             if slots is not None:
                 slots.release()
@@ -142,6 +142,13 @@ class Engine:
     def execute(self, text: str, max_rows: int) -> tuple[str, Any, bool]:
         """Returns (kind, payload, truncated): kind is 'select', 'ask' or 'graph'."""
         res = self.store.query(text, prefixes=OX_PREFIXES, use_default_graph_as_union=self.union)
+        try:
+            return self._collect(res, max_rows)
+        finally:
+            del res  # pyoxigraph results are not thread-safe: release them in this thread
+
+    @staticmethod
+    def _collect(res: Any, max_rows: int) -> tuple[str, Any, bool]:
         if isinstance(res, ox.QueryBoolean):
             return "ask", bool(res), False
         if isinstance(res, ox.QuerySolutions):
@@ -378,6 +385,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self._send(200, body, MIME[fmt] + charset, extra)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 resets connections under a burst of clients
+
+
 def make_server(
     engine: Engine,
     host: str = "127.0.0.1",
@@ -396,8 +408,7 @@ def make_server(
         "engine": engine, "timeout_s": timeout, "max_rows": max_rows, "max_body": max_body,
         "slots": threading.BoundedSemaphore(max_concurrent), "page": Path(page) if page else None, "quiet": quiet,
     })
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler)
     return server
 
 

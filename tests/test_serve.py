@@ -1,0 +1,205 @@
+"""The SPARQL endpoint, driven by SPARQLWrapper (a client we did not write) and a loopback load."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from fazhi_graph import query as q
+from fazhi_graph.serve import Engine, QueryTimeout, call_with_timeout, make_server, negotiate, open_engine
+
+COUNT = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a fz:Report }"
+
+
+@pytest.fixture(scope="module")
+def server(seed_build):
+    engine, page = open_engine(graph=seed_build.outputs["graph"])
+    srv = make_server(engine, "127.0.0.1", 0, timeout=5.0, max_rows=50, max_concurrent=8, page=page)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def client(url: str, query: str, fmt=JSON, method="GET") -> SPARQLWrapper:
+    sw = SPARQLWrapper(url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    sw.setMethod(method)
+    sw.setTimeout(30)
+    return sw
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_select_json_with_sparqlwrapper(server, method):
+    res = client(server, "PREFIX fz: <https://w3id.org/fazhi-graph/ns#>\n" + COUNT, JSON, method).queryAndConvert()
+    assert res["head"]["vars"] == ["n"]
+    assert res["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+def test_xml_csv_tsv(server):
+    query = "SELECT ?bureau ?year WHERE { ?r fz:issuedBy/rdfs:label ?bureau ; fz:year ?year } ORDER BY ?bureau"
+    xml = client(server, query, XML).queryAndConvert()
+    names = [n.firstChild.data for n in xml.getElementsByTagName("literal") if n.getAttribute("xml:lang") == "zh"]
+    assert len(names) == 5 and "长治市城市管理局" in names
+    rows = list(csv.reader(io.StringIO(client(server, query, CSV).queryAndConvert().decode())))
+    assert rows[0] == ["bureau", "year"] and len(rows) == 6
+    tsv = client(server, query, TSV).queryAndConvert().decode().splitlines()
+    assert tsv[0] == "?bureau\t?year" and '"长治市城市管理局"@zh' in "\n".join(tsv)
+
+
+def test_named_query_over_http_matches_library(server, seed_build):
+    nq = q.named_queries()["report-years"]
+    res = client(server, nq.text, JSON, "POST").queryAndConvert()
+    local = q.run_named(seed_build.graph, "report-years")
+    assert len(res["results"]["bindings"]) == len(local.rows)
+
+
+def test_ask_and_construct(server):
+    assert client(server, "ASK { ?r a fz:Report }", JSON).queryAndConvert()["boolean"] is True
+    req = urllib.request.Request(server + "/sparql?query=" + urllib.request.quote(
+        "CONSTRUCT { ?r a fz:Report } WHERE { ?r a fz:Report }"), headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(req) as r:
+        assert r.headers["Content-Type"].startswith("text/turtle")
+        assert b"fz:Report" in r.read()
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <http://x> <http://y> <http://z> }",
+    "DROP ALL",
+])
+def test_updates_refused(server, update):
+    with pytest.raises((SPARQLWrapperException, urllib.error.HTTPError)):  # SPARQLWrapper sends it as update=: 403
+        client(server, update, JSON).queryAndConvert()
+    with pytest.raises(urllib.error.HTTPError) as exc:  # sent as a query: does not parse
+        urllib.request.urlopen(server + "/sparql?query=" + urllib.parse.quote(update))
+    assert exc.value.code == 400
+    data = urllib.parse.urlencode({"update": update}).encode()
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(urllib.request.Request(server + "/sparql", data=data))
+    assert exc.value.code == 403
+    req = urllib.request.Request(server + "/sparql", data=update.encode(), headers={"Content-Type": "application/sparql-update"})
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(req)
+    assert exc.value.code == 403
+    assert client(server, COUNT).queryAndConvert()["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+def test_row_cap_truncates_and_says_so(server):
+    req = urllib.request.Request(server + "/sparql?format=json&query=" + urllib.request.quote("SELECT * WHERE { ?s ?p ?o }"))
+    with urllib.request.urlopen(req) as r:
+        assert r.headers["X-Fazhi-Truncated"] == "true"
+        import json
+
+        assert len(json.loads(r.read())["results"]["bindings"]) == 50
+
+
+def test_bad_query_and_unknown_path(server):
+    for url, code in ((server + "/sparql?query=SELEKT", 400), (server + "/nope", 404), (server + "/sparql", 400)):
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(url)
+        assert exc.value.code == code
+
+
+def test_index_serves_explorer_page(server, seed_build):
+    with urllib.request.urlopen(server + "/") as r:
+        body = r.read()
+    assert r.headers["Content-Type"].startswith("text/html")
+    if (seed_build.outputs["graph"].parent / "graph.html").exists():
+        assert body == (seed_build.outputs["graph"].parent / "graph.html").read_bytes()
+
+
+def test_timeout_interrupts_python_work():
+    def spin():
+        while True:
+            sum(range(1000))
+
+    t0 = time.perf_counter()
+    with pytest.raises(QueryTimeout):
+        call_with_timeout(spin, 0.2)
+    assert time.perf_counter() - t0 < 1.0
+    time.sleep(0.2)
+    assert not [t for t in threading.enumerate() if t.name == "sparql-query"]  # the worker stopped
+
+
+def test_slow_query_gets_504(seed_build):
+    engine = Engine.from_graph_file(seed_build.outputs["graph"])
+    srv = make_server(engine, "127.0.0.1", 0, timeout=0.05, max_rows=10_000_000)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        heavy = "SELECT ?a ?b WHERE { ?a ?p ?x . ?b ?q ?y } "  # cross product of ~19k² rows, streamed
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(f"http://127.0.0.1:{srv.server_address[1]}/sparql?query=" + urllib.request.quote(heavy))
+        assert exc.value.code == 504
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.parametrize("accept,param,kind,expected", [
+    ("application/sparql-results+xml", None, "select", "xml"),
+    ("text/csv;q=0.5, application/sparql-results+json", None, "select", "json"),
+    ("*/*", None, "select", "json"),
+    ("application/json", "tsv", "select", "tsv"),
+    (None, "text/csv", "select", "csv"),
+    ("application/n-triples", None, "graph", "ntriples"),
+    ("application/sparql-results+json", None, "graph", "turtle"),
+])
+def test_negotiate(accept, param, kind, expected):
+    assert negotiate(accept, param, kind) == expected
+
+
+def load(url: str, clients: int, per_client: int, queries: list[str], deadline_s: float = 120.0) -> dict:
+    """``clients`` threads × ``per_client`` queries each; returns latencies (ms) and errors."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop = time.monotonic() + deadline_s
+    lock = threading.Lock()
+
+    def one_client(i: int) -> None:
+        for j in range(per_client):
+            if time.monotonic() > stop:
+                with lock:
+                    errors.append("deadline")
+                return
+            text = queries[(i + j) % len(queries)]
+            t0 = time.perf_counter()
+            try:
+                client(url, text, JSON, "POST").queryAndConvert()
+            except Exception as exc:  # counted, reported by the test
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one_client, range(clients)))
+    latencies.sort()
+    return {
+        "n": len(latencies),
+        "errors": errors,
+        "p50": statistics.median(latencies) if latencies else None,
+        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
+    }
+
+
+def test_concurrent_load_50_clients_x_20_queries(server):
+    named = [nq.text for name, nq in sorted(q.named_queries().items()) if not nq.params]
+    queries = [COUNT, "SELECT ?b ?l WHERE { ?b a fz:Bureau ; rdfs:label ?l }"] + named
+    stats = load(server, 50, 20, queries, deadline_s=120)
+    print(f"\nload 50x20: n={stats['n']} p50={stats['p50']:.1f} ms p95={stats['p95']:.1f} ms errors={len(stats['errors'])}")
+    assert stats["errors"] == []
+    assert stats["n"] == 1000
