@@ -1,0 +1,101 @@
+"""CLI commands for large corpora: ``serve``, ``push``, ``query-remote``, ``build-incremental``.
+
+``register(app)`` adds them to the main typer app (``cli.py`` calls it), so the
+scale features stay in their own module and the core CLI stays small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        graph: Annotated[Optional[Path], typer.Option("--graph", "-g", help="graph.ttl written by build (loaded into memory).")] = None,
+        store: Annotated[Optional[Path], typer.Option("--store", help="Oxigraph store folder (opened read-only).")] = None,
+        host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 exposes the endpoint to the network.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+        timeout: Annotated[float, typer.Option(help="Per-query timeout in seconds.")] = 10.0,
+        max_rows: Annotated[int, typer.Option(help="Result-row cap per query.")] = 10_000,
+    ) -> None:
+        """Serve the graph read-only over the SPARQL 1.1 Protocol (/sparql) with the explorer page (/)."""
+        from .serve import make_server, open_engine, serve_forever
+
+        if graph is None and store is None:
+            graph = Path("output/graph.ttl")
+        try:
+            engine, page = open_engine(graph=graph if store is None else None, store=store)
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2)
+        server = make_server(engine, host, port, timeout=timeout, max_rows=max_rows, page=page, quiet=False)
+        h, p = server.server_address[:2]
+        typer.echo(f"SPARQL endpoint http://{h}:{p}/sparql  explorer http://{h}:{p}/  (Ctrl-C to stop)")
+        try:
+            serve_forever(server)
+        except KeyboardInterrupt:
+            pass
+
+    @app.command()
+    def push(
+        endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="Graph Store Protocol URL, e.g. http://localhost:7878/store (Oxigraph), http://localhost:3030/ds/data (Fuseki).")],
+        graph: Annotated[Optional[Path], typer.Option("--graph", "-g", help="graph.ttl written by build.")] = None,
+        store: Annotated[Optional[Path], typer.Option("--store", help="Oxigraph store folder.")] = None,
+    ) -> None:
+        """Upload the graph to a triple store, one named graph per report (HTTP PUT ?graph=IRI)."""
+        from .push import PushError, push as do_push
+
+        if graph is None and store is None:
+            graph = Path("output/graph.ttl")
+        try:
+            rep = do_push(endpoint, graph=graph if store is None else None, store=store)
+        except (PushError, FileNotFoundError, ValueError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1)
+        typer.echo(f"pushed {rep.graphs} graphs, {rep.triples} triples ({rep.bytes / 1e6:.1f} MB) to {endpoint}")
+
+    @app.command("query-remote")
+    def query_remote(
+        endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="SPARQL query URL, e.g. http://localhost:7878/query.")],
+        name: Annotated[str, typer.Option("--name", "-n", help="Named query (see `fazhi-graph queries`).")],
+        param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE (sent as an RDF term in a VALUES block).")] = [],
+        fmt: Annotated[str, typer.Option("--format", "-f", help="csv, tsv or json.")] = "csv",
+    ) -> None:
+        """Run a named query against a remote SPARQL endpoint (the server must use a union default graph)."""
+        import sys
+
+        from . import query as q
+        from .push import PushError, run_named_remote
+
+        params = dict(v.split("=", 1) for v in param if "=" in v)
+        try:
+            res = run_named_remote(endpoint, name, params)
+        except (q.QueryError, PushError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2)
+        sys.stdout.write(q.to_json(res) + "\n" if fmt == "json" else q.to_csv(res, "\t" if fmt == "tsv" else ","))
+
+    @app.command("build-incremental")
+    def build_incremental(
+        inputs: Annotated[list[Path], typer.Argument(help="Report files or folders.")],
+        output: Annotated[Path, typer.Option("--output", "-o")] = Path("output"),
+        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
+        store: Annotated[Optional[Path], typer.Option("--store", help="Also keep an Oxigraph store folder in sync.")] = None,
+        cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache folder (default ~/.cache/fazhi-graph or $FAZHI_CACHE).")] = None,
+        html: Annotated[bool, typer.Option("--html/--no-html")] = False,
+    ) -> None:
+        """Build with a content-hash cache: only new or changed reports are extracted again."""
+        from .cache import DEFAULT_CACHE_DIR, build_incremental as run
+
+        stats: dict = {}
+        res = run(inputs, output, jobs=jobs, store_dir=store, cache_dir=cache or DEFAULT_CACHE_DIR, html=html, stats=stats)
+        for e in res.errors:
+            typer.echo(f"error {e.path}: {e.reason}", err=True)
+        typer.echo(f"{len(res.records)} reports ({stats['extracted']} extracted, {stats['cached']} from cache), "
+                   f"{stats['triples']} triples, {stats['t_total']:.1f} s")
+        for k, p in res.outputs.items():
+            typer.echo(f"wrote {k}: {p}")
