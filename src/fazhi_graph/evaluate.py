@@ -230,7 +230,9 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
             quote = _n(x.get("quote") or "")
             gt = _n(gi.get("text", ""))
             m = _n((x.get("evidence") or {}).get("match") or "")
-            return bool(gt) and (gt in quote or (m and m in gt) or quote in gt)
+            if not gt or not quote:
+                return False
+            return gt in quote or bool(m and m in gt) or quote in gt
 
         ev.metrics.add(
             _match_sets(gm, p.get("metrics", []), metric_match, lambda x: f"{x['indicator']}={x['value']}",

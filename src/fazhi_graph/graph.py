@@ -240,9 +240,10 @@ def to_networkx(g: Graph) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     q = """
     SELECT ?bureau ?blabel ?rel ?obj ?olabel ?year WHERE {
-      ?r fz:issuedBy ?bureau ; ?rel ?obj .
+      ?r fz:issuedBy ?bureau .
       ?bureau rdfs:label ?blabel .
-      VALUES ?rel { fz:adopts fz:plans fz:reportsProblem fz:cites }
+      { ?r fz:adopts ?obj BIND(fz:adopts AS ?rel) } UNION { ?r fz:plans ?obj BIND(fz:plans AS ?rel) }
+      UNION { ?r fz:reportsProblem ?obj BIND(fz:reportsProblem AS ?rel) } UNION { ?r fz:cites ?obj BIND(fz:cites AS ?rel) }
       OPTIONAL { ?r fz:year ?year }
       OPTIONAL { ?obj skos:prefLabel ?pl FILTER(lang(?pl) = "zh") }
       OPTIONAL { ?obj rdfs:label ?rl }

@@ -94,6 +94,39 @@ class SegmentedReport:
             return self.sentences[i]
         return None
 
+    def evidence(
+        self, match_start: int, match_end: int, quote_start: int | None = None, quote_end: int | None = None
+    ) -> "Evidence":
+        """Evidence for the words at [match_start, match_end): the sentence(s) around them.
+
+        The quote spans every sentence the match touches (a match may run across a
+        line break a web copy inserted mid-sentence) and, if given, the span
+        [quote_start, quote_end); so the match always lies inside the quote and
+        ``doc.text[start:end] == quote``. Every extractor builds its evidence here."""
+        text = self.doc.text
+        first = self.sentence_at(match_start)
+        last = self.sentence_at(max(match_start, match_end - 1))
+        starts = [match_start] + [x for x in (quote_start, first.start if first else None) if x is not None]
+        ends = [match_end] + [x for x in (quote_end, last.end if last else None) if x is not None]
+        start, end = min(starts), max(ends)
+        if self.sections:
+            sec = self.innermost_section_at(match_start)
+            title, sid, kind = sec.title, sec.id, self.kind_at(match_start)
+        else:
+            title, sid, kind = "", "", "other"
+        return Evidence(
+            source=self.doc.source,
+            section=title,
+            section_id=sid,
+            section_kind=kind,
+            start=start,
+            end=end,
+            quote=text[start:end],
+            match_start=match_start,
+            match_end=match_end,
+            match=text[match_start:match_end],
+        )
+
     def kind_at(self, offset: int) -> SectionKind:
         """The kind of the innermost section at ``offset`` that is not 'other'.
 

@@ -214,23 +214,6 @@ def _sentence_span(report: SegmentedReport, offset: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _evidence(report: SegmentedReport, start: int, end: int, m_start: int, m_end: int) -> Evidence:
-    text = report.doc.text
-    sec = report.innermost_section_at(m_start) if report.sections else None
-    return Evidence(
-        source=report.doc.source,
-        section=sec.title if sec else "",
-        section_id=sec.id if sec else "",
-        section_kind=report.kind_at(m_start) if report.sections else "other",
-        start=start,
-        end=end,
-        quote=text[start:end],
-        match_start=m_start,
-        match_end=m_end,
-        match=text[m_start:m_end],
-    )
-
-
 # ---------------------------------------------------------------- practices
 
 
@@ -302,7 +285,7 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
             status = "done" if _has_marker(sent_norm, _done_markers()) else "planned"
         else:
             status = "planned" if _planned_at(norm, s_start, s_end, h.start) else "done"
-        per.setdefault(h.concept, []).append((status, _evidence(report, s_start, s_end, h.start, h.end)))
+        per.setdefault(h.concept, []).append((status, report.evidence(h.start, h.end, s_start, s_end)))
 
     practices: list[ConceptMention] = []
     plans: list[ConceptMention] = []
@@ -465,7 +448,7 @@ def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[
             if (h.concept, s_start) in seen:
                 continue
             seen.add((h.concept, s_start))
-            per.setdefault(h.concept, []).append(_evidence(report, s_start, s_end, h.start, h.end))
+            per.setdefault(h.concept, []).append(report.evidence(h.start, h.end, s_start, s_end))
 
     if report.sections:
         for lo, hi in _problem_regions(report, _PROBLEM_KINDS):

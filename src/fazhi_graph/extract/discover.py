@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from ..iris import normalise_name
-from ..model import Candidate, ConceptMention, Evidence, SegmentedReport
+from ..model import Candidate, ConceptMention, SegmentedReport
 from ..namespaces import FZ
 from ..ontology import concepts, lexicon, lexicon_patterns
 
@@ -35,18 +35,6 @@ def _rules() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...], frozenset[st
     slogans = tuple(re.compile(p) for p in lexicon_patterns("slogan-patterns"))
     stop = frozenset(normalise_name(t) for t in lexicon("candidate-stopterms"))
     return bounds, slogans, stop
-
-
-def _evidence(report: SegmentedReport, start: int, end: int) -> Evidence | None:
-    sent = report.sentence_at(start)
-    if sent is None:
-        return None
-    sec = report.innermost_section_at(start)
-    return Evidence(
-        source=report.doc.source, section=sec.title, section_id=sec.id, section_kind=report.kind_at(start),
-        start=sent.start, end=sent.end, quote=sent.text,
-        match_start=start, match_end=end, match=report.doc.text[start:end],
-    )
 
 
 def find_candidates(report: SegmentedReport, practices: list[ConceptMention]) -> list[Candidate]:
@@ -74,11 +62,10 @@ def find_candidates(report: SegmentedReport, practices: list[ConceptMention]) ->
             continue  # two-character words in quotes are emphasis (“温度”), not mechanisms
         if any(k in label for k in known if len(k) >= 4):
             continue  # a longer phrase around a known concept (“深化三项制度改革”)
-        if inside_concept(s, e) or norm[max(0, s - 1)] == "《":
-            continue
-        ev = _evidence(report, s, e)
-        if ev is None:
-            continue
+        before = norm[max(0, s - 40):s]
+        if inside_concept(s, e) or before.rfind("《") > before.rfind("》"):
+            continue  # part of a concept match or of a document title
+        ev = report.evidence(s, e)
         cand = found.setdefault(label, Candidate(label=label))
         if all(x.match_start != s for x in cand.evidence):
             cand.evidence.append(ev)

@@ -21,7 +21,7 @@ import ahocorasick
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ..model import Evidence, LawCitation, SegmentedReport
+from ..model import LawCitation, SegmentedReport
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
@@ -524,30 +524,6 @@ def _classify(title_norm: str, context: str) -> tuple[str, bool]:
 # ---------------------------------------------------------------- public API
 
 
-def _evidence(report: SegmentedReport, m: _Mention) -> Evidence:
-    doc = report.doc
-    sent = report.sentence_at(m.start)
-    s = min(sent.start, m.span_start) if sent else m.span_start
-    e = max(sent.end, m.span_end) if sent else m.span_end
-    if report.sections:
-        sec = report.innermost_section_at(m.start)
-        title, sid, kind = sec.title, sec.id, report.kind_at(m.start)
-    else:
-        title, sid, kind = "", "", "other"
-    return Evidence(
-        source=doc.source,
-        section=title,
-        section_id=sid,
-        section_kind=kind,
-        start=s,
-        end=e,
-        quote=doc.text[s:e],
-        match_start=m.start,
-        match_end=m.end,
-        match=doc.text[m.start : m.end],
-    )
-
-
 def _in_force(e: LawEntry, year: int | None) -> bool:
     if year is None:
         return True
@@ -618,7 +594,7 @@ def extract_laws(report: SegmentedReport, year: int | None = None) -> list[LawCi
         c = cites[key]
         if m.broken and "broken-brackets" not in c.flags:
             c.flags.append("broken-brackets")
-        c.evidence.append(_evidence(report, m))
+        c.evidence.append(report.evidence(m.start, m.end, m.span_start, m.span_end))
     for c in cites.values():
         c.flags.sort()
     return list(cites.values())

@@ -25,11 +25,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import SKOS
 
 from .. import regions as R
-from ..model import Evidence, ReportMeta, SegmentedReport
+from ..model import ReportMeta, SegmentedReport
 from ..namespaces import LEX
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
@@ -223,19 +223,6 @@ def _find_orgs(text: str, norm: str, start: int, end: int) -> list[_Org]:
     return kept
 
 
-def _evidence(report: SegmentedReport, start: int, end: int, mstart: int, mend: int) -> Evidence:
-    doc = report.doc
-    sec_title = sec_id = sec_kind = ""
-    if report.sections:
-        sec = report.innermost_section_at(start)
-        sec_title, sec_id, sec_kind = sec.title, sec.id, sec.kind
-    return Evidence(
-        source=doc.source, section=sec_title, section_id=sec_id, section_kind=sec_kind,
-        start=start, end=end, quote=doc.text[start:end],
-        match_start=mstart, match_end=mend, match=doc.text[mstart:mend],
-    )
-
-
 def _sentence_span(report: SegmentedReport, offset: int, line: _Line) -> tuple[int, int]:
     sent = report.sentence_at(offset)
     if sent is not None and sent.start <= offset < sent.end:
@@ -361,7 +348,7 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
             meta.warnings.append(f"bureau: only '{name}' is given as the publisher; expanded to {best_name} from the text")
         else:
             meta.bureau = name
-            meta.evidence["bureau"] = _evidence(report, ln.start, ln.end, v0, v1)
+            meta.evidence["bureau"] = report.evidence(v0, v1, ln.start, ln.end)
             meta.warnings.append(f"bureau: '{name}' has no place name; region unknown")
     if chosen is not None:
         # a title written with a short place (长治城市管理局): prefer the official form seen in the text
@@ -380,7 +367,7 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
             s, e = (ln.start, ln.end) if chosen.source != "opening" else _sentence_span(report, chosen.start, ln)
         else:
             s, e = _sentence_span(report, chosen.start, _Line(chosen.start, chosen.end, False))
-        meta.evidence["bureau"] = _evidence(report, s, e, chosen.start, chosen.end)
+        meta.evidence["bureau"] = report.evidence(chosen.start, chosen.end, s, e)
         others = [o for o in cands if o.candidates and o.source != chosen.source]
         for o in others:
             if o.form != chosen.form or not set(o.candidates) & set(chosen.candidates):
@@ -401,7 +388,7 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
             meta.adcode = region.adcode
             meta.admin_level = region.level
             ev = meta.evidence["bureau"]
-            place_ev = _evidence(report, ev.start, ev.end, chosen.start, chosen.start + len(chosen.place))
+            place_ev = report.evidence(chosen.start, chosen.start + len(chosen.place), ev.start, ev.end)
             for f_ in ("province", "city", "county", "admin_level"):
                 if getattr(meta, f_):
                     meta.evidence[f_] = place_ev
@@ -440,7 +427,8 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
         year_ev = (ln.start, ln.end, ds, de)
         meta.warnings.append(f"year: not stated; inferred {meta.year} from the signing date {iso}")
     if year_ev:
-        meta.evidence["year"] = _evidence(report, *year_ev)
+        qs, qe, ms, me = year_ev
+        meta.evidence["year"] = report.evidence(ms, me, qs, qe)
     if meta.year is None:
         meta.warnings.append("year: not found")
 
@@ -448,7 +436,7 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
     if signoff_date is not None:
         (iso, ds, de), ln = signoff_date
         meta.report_date = iso
-        meta.evidence["report_date"] = _evidence(report, ln.start, ln.end, ds, de)
+        meta.evidence["report_date"] = report.evidence(ds, de, ln.start, ln.end)
 
     if meta.bureau is None:
         meta.warnings.append("bureau: not found")

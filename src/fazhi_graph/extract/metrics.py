@@ -38,7 +38,7 @@ from functools import lru_cache
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
-from ..model import Evidence, Metric, SegmentedReport, Sentence
+from ..model import Metric, SegmentedReport, Sentence
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
@@ -392,8 +392,6 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
     full_norm = norm_text if norm_text is not None else (doc.norm or normalize(doc.text))
     norm = full_norm[sent.start : sent.end]
     partial = any(p.search(norm) for p in lex.partial_year)
-    section = report.innermost_section_at(sent.start)
-    kind = report.kind_at(sent.start)
     out = []
     prev_end = 0
     for fig in _figures(norm, lex):
@@ -408,18 +406,7 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
             continue  # 一名, 两个 … without a cue: almost always a set phrase
         qualifier = fig.qualifier or ("partial_year" if partial else None)
         ms, me = sent.start + fig.start, sent.start + fig.end
-        ev = Evidence(
-            source=doc.source,
-            section=section.title,
-            section_id=section.id,
-            section_kind=kind,
-            start=sent.start,
-            end=sent.end,
-            quote=doc.text[sent.start : sent.end],
-            match_start=ms,
-            match_end=me,
-            match=doc.text[ms:me],
-        )
+        ev = report.evidence(ms, me, sent.start, sent.end)
         out.append(
             Metric(
                 indicator=ind.notation if ind else OTHER,
