@@ -140,6 +140,8 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
             for flag in law.flags:
                 g.add((e, FZ.flag, Literal(flag)))
 
+    planned_evidence = {(c.iri, e.match_start, e.match_end) for c in rec.plans for e in c.evidence}
+
     def concept_edges(items: Iterable[ConceptMention], default_pred: URIRef) -> None:
         for c in items:
             obj = URIRef(c.iri)
@@ -150,8 +152,8 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
                 g.add((report, p, obj))
             for ev in c.evidence:
                 pred = preds[0]
-                if len(preds) == 2:
-                    pred = FZ.plans if ev.section_kind in ("plans", "rectification") else FZ.adopts
+                if len(preds) == 2:  # each quote backs the edge it was read as: done or planned
+                    pred = FZ.plans if (c.iri, ev.match_start, ev.match_end) in planned_evidence else FZ.adopts
                 _add_evidence(g, report, key, pred, obj, ev)
 
     concept_edges(rec.practices, FZ.adopts)

@@ -1,0 +1,109 @@
+"""CLI: the thin shell prints what the library computes, with the documented contracts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from fazhi_graph.cli import app
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, seed_files):
+    out = tmp_path_factory.mktemp("cli-build")
+    res = runner.invoke(app, ["build", *map(str, seed_files), "-o", str(out), "--no-html"])
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_build_prints_summary_table(built):
+    out, text = built
+    assert (out / "graph.ttl").exists()
+    for label in ("reports", "bureaus", "laws", "practices", "problems"):
+        assert label in text
+    assert "潢川县城市管理局" in text
+
+
+def test_extract_json_contract(seed_files):
+    res = runner.invoke(app, ["extract", str(seed_files[0]), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    recs = json.loads(res.stdout)
+    assert len(recs) == 1
+    r = recs[0]
+    for key in ("source", "bureau", "admin_level", "province", "city", "county", "year", "report_date",
+                "laws", "practices", "problems", "sections", "metrics", "plans"):
+        assert key in r
+    law = r["laws"][0]
+    assert {"label", "aliases", "kind", "evidence"} <= set(law)
+    assert {"quote", "start", "end", "section"} <= set(law["evidence"][0])
+    assert all(p["status"] in ("done", "planned", "both") for p in r["practices"])
+    assert {"label", "aliases", "evidence"} <= set(r["problems"][0])
+    assert {"kind", "title", "start", "end"} <= set(r["sections"][0])
+
+
+def test_extract_bad_file_names_it_and_exits_nonzero(tmp_path, seed_files):
+    bad = tmp_path / "空 文件.txt"
+    bad.write_text("   \n", encoding="utf-8")
+    res = runner.invoke(app, ["extract", str(seed_files[0]), str(bad)])
+    assert res.exit_code == 1
+    assert "空 文件.txt" in res.stderr
+    assert len(json.loads(res.stdout)) == 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_query_formats(built, fmt):
+    out, _ = built
+    res = runner.invoke(app, ["query", "SELECT ?b WHERE { ?b a fz:Bureau } ORDER BY ?b", "-g", str(out / "graph.ttl"), "-f", fmt])
+    assert res.exit_code == 0, res.output
+    if fmt == "json":
+        assert len(json.loads(res.stdout)["results"]["bindings"]) == 5
+    elif fmt in ("csv", "tsv"):
+        assert len(res.stdout.strip().splitlines()) == 6
+
+
+def test_named_query_with_parameter(built):
+    out, _ = built
+    res = runner.invoke(app, ["query", "--name", "bureaus-in-province", "--param", "province=河南省",
+                              "-g", str(out / "graph.ttl"), "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    assert sorted(res.stdout.strip().splitlines()[1:])[0].startswith("南阳市卧龙区城市管理局")
+    assert len(res.stdout.strip().splitlines()) == 4
+
+
+def test_query_from_file_and_update_refused(built, tmp_path):
+    out, _ = built
+    rq = tmp_path / "q.rq"
+    rq.write_text("ASK { ?r a fz:Report }", encoding="utf-8")
+    res = runner.invoke(app, ["query", "--file", str(rq), "-g", str(out / "graph.ttl")])
+    assert res.exit_code == 0 and "true" in res.stdout
+    res = runner.invoke(app, ["query", "DELETE WHERE { ?s ?p ?o }", "-g", str(out / "graph.ttl")])
+    assert res.exit_code == 2
+    assert "read-only" in res.stderr
+
+
+def test_queries_lists_named_queries():
+    res = runner.invoke(app, ["queries"])
+    assert res.exit_code == 0
+    assert "bureaus-with-practice" in res.stdout
+
+
+def test_evaluate_prints_scores(seed_files):
+    from conftest import GOLD
+
+    if not GOLD.exists():
+        pytest.skip("no gold")
+    res = runner.invoke(app, ["evaluate", str(GOLD), *map(str, seed_files), "--json"])
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.stdout)
+    assert set(scores) >= {"meta", "laws", "practices", "problem_statements", "problem_categories", "metrics"}
+
+
+def test_help_is_helpful():
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    assert "build" in res.stdout and "query" in res.stdout

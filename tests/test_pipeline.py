@@ -1,0 +1,96 @@
+"""End to end: files in, graph and companions out; bad input isolated; determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from fazhi_graph.pipeline import build, dedupe, extract_file
+
+META = ("bureau", "province", "city", "county", "admin_level", "year")
+
+
+def test_all_five_seed_bureaus_have_the_right_metadata(seed_build, gold):
+    by_file = {Path(r.source).name: r.meta for r in seed_build.records}
+    assert len(by_file) == 5
+    for gi in gold:
+        m = by_file[gi["file"]]
+        assert {f: getattr(m, f) for f in META} == {f: gi[f] for f in META}, gi["file"]
+
+
+def test_outputs_written(seed_build):
+    out = seed_build.outputs
+    for key in ("graph", "reports", "errors", "html"):
+        assert out[key].exists() and out[key].stat().st_size > 0
+    records = json.loads(out["reports"].read_text(encoding="utf-8"))
+    assert len(records) == 5
+    assert json.loads(out["errors"].read_text(encoding="utf-8")) == []
+    assert not list(out["graph"].parent.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_summary_counts(seed_build):
+    s = seed_build.summary()
+    assert s["reports"] == 5 and s["bureaus"] == 5 and s["errors"] == 0
+    assert s["laws"] >= 20 and s["practices"] >= 40 and s["problems"] >= 8
+
+
+def test_every_evidence_quote_is_the_text_at_its_offsets(seed_build):
+    from fazhi_graph.ingest import read_document
+
+    for rec in seed_build.records:
+        text = read_document(rec.source).text
+        evs = [e for law in rec.laws for e in law.evidence]
+        evs += [e for c in rec.practices + rec.problems for e in c.evidence]
+        evs += [m.evidence for m in rec.metrics if m.evidence]
+        assert evs
+        for e in evs:
+            assert text[e.start:e.end] == e.quote
+            assert text[e.match_start:e.match_end] == e.match
+            assert e.start <= e.match_start <= e.match_end <= e.end
+        for st in rec.problem_statements:
+            assert text[st.start:st.end] == st.text
+
+
+def test_byte_identical_rebuild_in_other_order(tmp_path, seed_files):
+    a = build(seed_files, tmp_path / "a", html=True)
+    b = build(list(reversed(seed_files)), tmp_path / "b", html=True)
+    for name in ("graph.ttl", "reports.json", "graph.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert a.summary() == b.summary()
+
+
+def test_bad_file_is_reported_and_others_still_processed(tmp_path, seed_files):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(seed_files[0], src / "good.txt")
+    (src / "empty.txt").write_text("", encoding="utf-8")
+    (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (src / "recipe.txt").write_text("红烧肉的做法：五花肉切块，焯水后加冰糖炒色，再加生抽老抽和水，小火炖一小时即可。" * 3, encoding="utf-8")
+    res = build([src], tmp_path / "out", html=False)
+    assert [Path(r.source).name for r in res.records] == ["good.txt"]
+    errs = {Path(e.path).name: e.reason for e in res.errors}
+    assert set(errs) == {"empty.txt", "binary.txt", "recipe.txt"}
+    assert all(errs.values())
+    written = json.loads((tmp_path / "out" / "errors.json").read_text(encoding="utf-8"))
+    assert {Path(e["path"]).name for e in written} == set(errs)
+
+
+def test_same_report_twice_is_counted_once(tmp_path, seed_files):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(seed_files[1], src / "a.txt")
+    shutil.copy(seed_files[1], src / "copy of a.txt")
+    res = build([src], tmp_path / "out", html=False)
+    assert len(res.records) == 1
+    assert any("duplicate" in e.reason for e in res.errors)
+
+
+def test_dedupe_same_bureau_and_year_with_cosmetic_difference(seed_files):
+    a = extract_file(seed_files[2])
+    b = extract_file(seed_files[2])
+    b.source = "zzz-copy.txt"
+    b.sha256 = "0" * 64
+    kept, errors = dedupe([b, a])
+    assert [r.source for r in kept] == [a.source]
+    assert "same bureau and year" in errors[0].reason
