@@ -290,5 +290,20 @@ def discover(
         out.print(t)
 
 
+def _register_extensions() -> None:
+    """Commands owned by other modules (patterns, serve, push …) register themselves."""
+    from . import patterns_cli
+
+    patterns_cli.register(app)
+    try:
+        from . import scale_cli
+    except ImportError:  # pragma: no cover - optional while a store backend is missing
+        return
+    scale_cli.register(app)
+
+
+_register_extensions()
+
+
 def main() -> None:  # pragma: no cover
     app()

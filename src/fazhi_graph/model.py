@@ -72,23 +72,40 @@ class SegmentedReport:
     sections: list[Section]
     sentences: list[Sentence]
 
+    # Lookups are indexed (built once, on first use) because extractors ask them for
+    # every match: a linear scan per call would make a 50 MB report quadratic.
+    def _index(self) -> tuple[list[int], list[Section], list[int], dict[str, Section]]:
+        idx = self.__dict__.get("_idx")
+        if idx is None or idx[4] != (len(self.sections), len(self.sentences)):
+            ordered = sorted(self.sections, key=lambda s: (s.start, s.level))
+            idx = (
+                [s.start for s in ordered],
+                ordered,
+                [s.start for s in self.sentences],
+                {s.id: s for s in self.sections},
+                (len(self.sections), len(self.sentences)),
+            )
+            self.__dict__["_idx"] = idx
+        return idx[:4]
+
     def section(self, section_id: str) -> Section:
-        for s in self.sections:
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
+        return self._index()[3][section_id]
 
     def innermost_section_at(self, offset: int) -> Section:
-        best = self.sections[0]
-        for s in self.sections:
-            if s.start <= offset < s.end and s.level >= best.level:
-                best = s
-        return best
+        """The deepest section containing ``offset`` (sections nest like a tree)."""
+        import bisect
+
+        starts, ordered, _, by_id = self._index()
+        i = bisect.bisect_right(starts, offset) - 1
+        sec = ordered[i] if i >= 0 else ordered[0]
+        while not (sec.start <= offset < sec.end) and sec.parent is not None:
+            sec = by_id[sec.parent]
+        return sec
 
     def sentence_at(self, offset: int) -> Sentence | None:
         import bisect
 
-        starts = [s.start for s in self.sentences]
+        starts = self._index()[2]
         i = bisect.bisect_right(starts, offset) - 1
         if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
             return self.sentences[i]
@@ -131,12 +148,14 @@ class SegmentedReport:
         """The kind of the innermost section at ``offset`` that is not 'other'.
 
         A subsection titled 加强队伍建设 inside 二、存在的问题 is still a problem."""
-        chain = [s for s in self.sections if s.start <= offset < s.end]
-        chain.sort(key=lambda s: s.level, reverse=True)
-        for s in chain:
-            if s.kind not in ("other", "preamble"):
-                return s.kind
-        return chain[-1].kind if chain else "other"
+        by_id = self._index()[3]
+        sec: Section | None = self.innermost_section_at(offset)
+        first = sec
+        while sec is not None:
+            if sec.kind not in ("other", "preamble"):
+                return sec.kind
+            sec = by_id[sec.parent] if sec.parent else None
+        return first.kind if first else "other"
 
 
 @dataclass(frozen=True)

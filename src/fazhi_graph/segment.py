@@ -283,6 +283,7 @@ def _add_inline_items(doc: Document, norm: str, sections: list[Section]) -> list
     """一是…二是… items become leaf sections closing at the end of their paragraph."""
     rx = _inline_re()
     by_id = {s.id: s for s in sections}
+    tree = SegmentedReport(doc=doc, sections=sections, sentences=[])
     extra: list[Section] = []
     counters: dict[str, int] = {}
     for m in rx.finditer(norm):
@@ -291,7 +292,7 @@ def _add_inline_items(doc: Document, norm: str, sections: list[Section]) -> list
         para_end = len(norm) if para_end < 0 else para_end
         nxt = rx.search(norm, m.end(), para_end)
         end = nxt.start() if nxt else para_end
-        parent = _innermost(sections, start)
+        parent = tree.innermost_section_at(start)
         if parent.heading_end > start:  # an enumeration inside a heading line is part of the title
             continue
         t_end = start + len(m.group(0).strip())
@@ -313,14 +314,6 @@ def _add_inline_items(doc: Document, norm: str, sections: list[Section]) -> list
         by_id[parent.id].children.append(sid)
         extra.append(item)
     return sections + extra
-
-
-def _innermost(sections: list[Section], offset: int) -> Section:
-    best = sections[0]
-    for s in sections:
-        if s.start <= offset < s.end and s.level >= best.level:
-            best = s
-    return best
 
 
 _STRONG = {"problems", "causes", "rectification"}
@@ -349,9 +342,8 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
     Offsets exclude surrounding whitespace, so ``doc.text[s.start:s.end] == s.text``."""
     text = doc.text
     out: list[Sentence] = []
-    starts = sorted(sections, key=lambda s: (s.start, s.level))
-    i, n = 0, len(text)
-    seg_start = 0
+    tree = SegmentedReport(doc=doc, sections=sections, sentences=[])
+    n = len(text)
     cut_points = re.finditer(r"[。！？!?]+[”’\"』」）)]*|\n", norm)
     bounds: list[int] = []
     last = 0
@@ -370,7 +362,6 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
         bounds.append(last + _MAX_SENTENCE)
         last += _MAX_SENTENCE
     bounds.append(n)
-    del i, seg_start, starts
     prev = 0
     for b in bounds:
         s, e = prev, b
@@ -381,7 +372,7 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
             e -= 1
         if e <= s:
             continue
-        sec = _innermost(sections, s)
+        sec = tree.innermost_section_at(s)
         out.append(Sentence(start=s, end=e, text=text[s:e], section_id=sec.id))
     return out
 

@@ -156,8 +156,25 @@ def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:
     """Drop hits nested inside a longer hit of another concept; one hit per concept and span.
 
     A label swallows every hit it contains; a regex swallows only hits that touch its
-    start or end (the words of the pattern), not names that happen to sit in its gap."""
-    order = sorted(set(hits), key=lambda h: (-(h.end - h.start), not h.exact, h.start, h.concept))
+    start or end (the words of the pattern), not names that happen to sit in its gap.
+    Only overlapping hits can swallow one another, so clusters of overlapping hits are
+    resolved one at a time: linear in the length of the report, not quadratic."""
+    out: list[_Hit] = []
+    cluster: list[_Hit] = []
+    reach = -1
+    for h in sorted(set(hits), key=lambda h: (h.start, h.end, h.concept)):
+        if cluster and h.start >= reach:
+            out += _resolve_cluster(cluster, regex_swallows)
+            cluster = []
+        cluster.append(h)
+        reach = max(reach, h.end) if len(cluster) > 1 else h.end
+    if cluster:
+        out += _resolve_cluster(cluster, regex_swallows)
+    return sorted(out, key=lambda h: (h.start, h.end, h.concept))
+
+
+def _resolve_cluster(hits: list[_Hit], regex_swallows: bool) -> list[_Hit]:
+    order = sorted(hits, key=lambda h: (-(h.end - h.start), not h.exact, h.start, h.concept))
     kept: list[_Hit] = []
     for h in order:
         swallowed = False

@@ -9,6 +9,7 @@ edit (see ``fazhi-graph discover``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -30,6 +31,19 @@ def _known_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _long_names_automaton():
+    """Aho-Corasick over concept names of 4+ characters: is a known name inside a phrase?"""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for name in _known_names():
+        if len(name) >= 4:
+            auto.add_word(name, name)
+    auto.make_automaton()
+    return auto
+
+
+@lru_cache(maxsize=1)
 def _rules() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...], frozenset[str]]:
     bounds = re.compile("|".join(lexicon_patterns("candidate-bounds")))
     slogans = tuple(re.compile(p) for p in lexicon_patterns("slogan-patterns"))
@@ -42,10 +56,14 @@ def find_candidates(report: SegmentedReport, practices: list[ConceptMention]) ->
     norm = report.doc.norm or report.doc.text
     bounds, slogans, stop = _rules()
     known = _known_names()
-    covered = [(e.match_start, e.match_end) for c in practices for e in c.evidence]
+    covered = sorted({(e.match_start, e.match_end) for c in practices for e in c.evidence})
+    covered_starts = [a for a, _ in covered]
+    longest = max((b - a for a, b in covered), default=0)
 
     def inside_concept(s: int, e: int) -> bool:
-        return any(a <= s and e <= b or (s <= a and b <= e) for a, b in covered)
+        lo = bisect.bisect_left(covered_starts, s - longest)
+        hi = bisect.bisect_right(covered_starts, e)
+        return any(a <= s and e <= b or (s <= a and b <= e) for a, b in covered[lo:hi])
 
     found: dict[str, Candidate] = {}
     spans: list[tuple[int, int]] = []
@@ -60,7 +78,7 @@ def find_candidates(report: SegmentedReport, practices: list[ConceptMention]) ->
             continue
         if len(label) < 3 and not any(ch.isdigit() for ch in label):
             continue  # two-character words in quotes are emphasis (“温度”), not mechanisms
-        if any(k in label for k in known if len(k) >= 4):
+        if next(_long_names_automaton().iter(label), None) is not None:
             continue  # a longer phrase around a known concept (“深化三项制度改革”)
         before = norm[max(0, s - 40):s]
         if inside_concept(s, e) or before.rfind("《") > before.rfind("》"):
