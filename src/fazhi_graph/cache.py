@@ -118,14 +118,13 @@ def make_entry(path: str, key: str) -> Entry:
     from .graph import report_graph
     from .model import ReportRecord
     from .pipeline import _extract_or_error
-    from .store import ntriples, split_report_graph
+    from .store import split_ntriples
 
     res = _extract_or_error(path)
     if not isinstance(res, ReportRecord):
         return Entry(key, path, None, res)
     report, g = report_graph(res)
-    own, shared = split_report_graph(g)
-    own_nt, shared_nt = ntriples(own), ntriples(shared)
+    own_nt, shared_nt = split_ntriples(g)
     return Entry(
         key, path, res, None, str(report),
         json.dumps(res.to_json(), ensure_ascii=False, indent=1),

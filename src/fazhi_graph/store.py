@@ -79,8 +79,31 @@ def split_report_graph(g: Graph) -> tuple[Graph, Graph]:
 
 def ntriples(g: Graph) -> str:
     """N-Triples of an rdflib graph, one triple per line, sorted (deterministic)."""
-    text = g.serialize(format="nt")
-    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+    return "".join(sorted(_nt_lines(g)))
+
+
+def _nt_lines(triples) -> list[str]:
+    try:  # rdflib's own N-Triples row writer (escaping done right), without its per-call overhead
+        from rdflib.plugins.serializers.nt import _nt_row
+    except ImportError:  # pragma: no cover - older/newer rdflib
+        g = Graph()
+        for t in triples:
+            g.add(t)
+        return [line + "\n" for line in g.serialize(format="nt").splitlines() if line.strip()]
+    return [_nt_row(t) for t in triples]
+
+
+def split_ntriples(g: Graph) -> tuple[str, str]:
+    """Sorted N-Triples of (report-only triples, shared-entity triples) of a report graph.
+
+    Same split as ``split_report_graph`` without building two more rdflib graphs
+    (adding triples to rdflib costs more than extracting the report)."""
+    own: list[str] = []
+    shared: list[str] = []
+    triples = list(g)
+    for line, t in zip(_nt_lines(triples), triples):
+        (own if is_report_scoped(str(t[0])) else shared).append(line)
+    return "".join(sorted(own)), "".join(sorted(shared))
 
 
 # --------------------------------------------------------------------------- store
@@ -155,8 +178,7 @@ def add_records(store: ox.Store, records: Iterable, *, taxonomy: bool = True) ->
         load_taxonomy(store)
     for rec in records:
         report, g = report_graph(rec)
-        own, shared = split_report_graph(g)
-        replace_report(store, str(report), ntriples(own), ntriples(shared))
+        replace_report(store, str(report), *split_ntriples(g))
         iris.append(str(report))
     return iris
 
