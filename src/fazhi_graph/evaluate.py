@@ -21,8 +21,11 @@ from .iris import normalise_name
 META_FIELDS = ("bureau", "province", "city", "county", "admin_level", "year", "report_date")
 
 
+_DASHES = str.maketrans({c: "-" for c in "－—–‐‑‒―~～"})
+
+
 def _n(s: str) -> str:
-    s = normalise_name(s)
+    s = normalise_name(s).translate(_DASHES)
     s = re.sub(r"^中华人民共和国", "", s)
     return s.strip("《》〈〉<>“”\"")
 

@@ -311,14 +311,14 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
         items = sorted(per[cid], key=lambda x: (x[1].match_start, x[1].match_end))
         statuses = {s for s, _ in items}
         status = "both" if len(statuses) == 2 else next(iter(statuses))
-        aliases = sorted({e.match for _, e in items})
+        aliases = list(c.alt_labels)  # the taxonomy's other names (the words as written are in evidence)
         practices.append(
             ConceptMention(c.iri, c.label, c.label_en, aliases, status, [e for _, e in items])  # type: ignore[arg-type]
         )
         planned = [e for s, e in items if s == "planned"]
         if planned:
             plans.append(
-                ConceptMention(c.iri, c.label, c.label_en, sorted({e.match for e in planned}), "planned", planned)
+                ConceptMention(c.iri, c.label, c.label_en, aliases, "planned", planned)
             )
     return practices, plans
 
@@ -492,6 +492,6 @@ def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[
     for cid in sorted(per, key=lambda i: index.concepts[i].iri):
         c = index.concepts[cid]
         ev = sorted(per[cid], key=lambda e: (e.match_start, e.match_end))
-        categories.append(ConceptMention(c.iri, c.label, c.label_en, sorted({e.match for e in ev}), None, ev))
+        categories.append(ConceptMention(c.iri, c.label, c.label_en, list(c.alt_labels), None, ev))
     statements.sort(key=lambda p: (p.start, p.end))
     return categories, statements
