@@ -87,9 +87,13 @@ def build(
         table.add_row(label, str(summary[key]))
     out.print(table)
     if result.records:
-        t = Table(show_header=True, header_style="bold", title="报告 reports")
-        for col in ("单位 bureau", "省 province", "市 city", "县区 county", "层级 level", "年度 year", "举措", "问题", "法规"):
-            t.add_column(col)
+        t = Table(show_header=True, header_style="bold",
+                  title="报告 reports (单位 bureau · 省 province · 市 city · 县区 county · 层级 level · 年度 year)")
+        t.add_column("单位", no_wrap=True)
+        for col in ("省", "市", "县区", "层级", "年度"):
+            t.add_column(col, overflow="fold")
+        for col in ("举措", "问题", "法规"):
+            t.add_column(col, justify="right")
         for r in sorted(result.records, key=lambda r: (r.meta.bureau or "", r.meta.year or 0)):
             m = r.meta
             t.add_row(m.bureau or r.source, m.province or "", m.city or "", m.county or "", m.admin_level or "",
