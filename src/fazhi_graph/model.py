@@ -76,7 +76,7 @@ class SegmentedReport:
     # every match: a linear scan per call would make a 50 MB report quadratic.
     def _index(self) -> tuple[list[int], list[Section], list[int], dict[str, Section]]:
         idx = self.__dict__.get("_idx")
-        if idx is None or idx[4] != (len(self.sections), len(self.sentences)):
+        if idx is None or idx[4][0] != len(self.sections) or idx[4][1] != len(self.sentences):
             ordered = sorted(self.sections, key=lambda s: (s.start, s.level))
             idx = (
                 [s.start for s in ordered],

@@ -33,6 +33,7 @@ from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport,
 from ..namespaces import FZ
 from ..ontology import Concept, concepts, lexicon, lexicon_patterns
 from ..textnorm import normalize
+from .scan import RegexSet
 
 __all__ = ["match_practices", "match_problems", "find_concept_spans", "planned_sentence"]
 
@@ -55,7 +56,7 @@ class _Hit:
 class _Index:
     concepts: tuple[Concept, ...]
     automaton: object | None
-    cues: tuple[tuple[int, re.Pattern[str]], ...]
+    cues: RegexSet  # keyed by concept index
     excludes: tuple[tuple[re.Pattern[str], ...], ...]
 
 
@@ -77,7 +78,7 @@ def _build_index(rdf_class: str) -> _Index:
     if keys:
         auto.make_automaton()
         automaton = auto
-    cues = tuple((i, re.compile(p)) for i, c in enumerate(cs) for p in c.cue_patterns)
+    cues = RegexSet([(i, p) for i, c in enumerate(cs) for p in c.cue_patterns])
     excludes = tuple(tuple(re.compile(p) for p in c.exclude_patterns) for c in cs)
     return _Index(cs, automaton, cues, excludes)
 
@@ -145,10 +146,9 @@ def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> l
             start = end_idx - length + 1
             for cid in cids:
                 hits.append(_Hit(start, end_idx + 1, cid, True))
-    for cid, rx in index.cues:
-        for m in rx.finditer(norm, lo, hi):
-            if m.end() > m.start():
-                hits.append(_Hit(m.start(), m.end(), cid, False))
+    for cid, m in index.cues.finditer(norm, lo, hi):
+        if m.end() > m.start():
+            hits.append(_Hit(m.start(), m.end(), cid, False))  # type: ignore[arg-type]
     return hits
 
 

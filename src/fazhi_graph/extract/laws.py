@@ -376,8 +376,39 @@ def _scan_titles(text: str, norm: str) -> list[_Mention]:
 
 
 def _squeeze(norm: str) -> tuple[str, list[int]]:
-    idx = [i for i, ch in enumerate(norm) if not ch.isspace()]
-    return "".join(norm[i] for i in idx), idx
+    """The text without whitespace (names broken by a hard wrap match again) and, for each of
+    its characters, the offset in ``norm`` (built run by run, in C, not char by char)."""
+    idx: list[int] = []
+    parts: list[str] = []
+    for m in re.finditer(r"\S+", norm):
+        idx.extend(range(m.start(), m.end()))
+        parts.append(m.group())
+    return "".join(parts), idx
+
+
+def _longest_non_overlapping(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Longest match first, then leftmost; drop overlaps. Only hits in one cluster of
+    overlapping spans compete, so this is linear in the number of clusters."""
+    chosen: list[tuple[int, int, str]] = []
+    cluster: list[tuple[int, int, str]] = []
+    reach = -1
+
+    def flush() -> None:
+        kept: list[tuple[int, int, str]] = []
+        for h in sorted(cluster, key=lambda h: (-(h[1] - h[0]), h[0])):
+            if all(h[1] <= c[0] or h[0] >= c[1] for c in kept):
+                kept.append(h)
+        chosen.extend(sorted(kept))
+
+    for h in sorted(hits):
+        if cluster and h[0] >= reach:
+            flush()
+            cluster = []
+        cluster.append(h)
+        reach = max(reach, h[1]) if len(cluster) > 1 else h[1]
+    if cluster:
+        flush()
+    return chosen
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
@@ -398,13 +429,7 @@ def _scan_bare(text: str, norm: str, taken: list[tuple[int, int]]) -> list[_Ment
     hits = []
     for end, (length, iri) in auto.iter(sq):
         hits.append((end - length + 1, end + 1, iri))
-    # longest match first, then leftmost; drop overlaps
-    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    chosen: list[tuple[int, int, str]] = []
-    for h in hits:
-        if all(h[1] <= c[0] or h[0] >= c[1] for c in chosen):
-            chosen.append(h)
-    chosen.sort()
+    chosen = _longest_non_overlapping(hits)
     veto = lexicon("law-bare-right-veto")
     spans = sorted(taken)
     starts = [s for s, _ in spans]
