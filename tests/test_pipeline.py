@@ -94,3 +94,41 @@ def test_dedupe_same_bureau_and_year_with_cosmetic_difference(seed_files):
     kept, errors = dedupe([b, a])
     assert [r.source for r in kept] == [a.source]
     assert "same bureau and year" in errors[0].reason
+
+
+CHAOYANG = """{bureau}2023年法治政府建设工作报告
+
+2023年，{bureau}在{context}的领导下，认真落实党政主要负责人履行推进法治建设第一责任人职责，推进依法行政，现将有关情况报告如下。
+
+一、主要举措和成效
+严格落实行政执法三项制度，推行“721”工作法，开展普法宣传活动12场次，全面提升执法规范化水平，依法行政能力不断增强。
+
+二、存在的不足
+执法力量不足，普法形式单一。
+
+三、下一步工作计划
+我局将继续推进执法规范化建设，加强执法人员培训。
+
+{bureau}
+2024年1月15日
+"""
+
+
+def test_same_short_name_in_two_cities_is_not_merged_and_ambiguity_is_reported(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "changchun.txt").write_text(CHAOYANG.format(bureau="朝阳区城市管理局", context="长春市委、市政府和吉林省住建厅"), encoding="utf-8")
+    (src / "beijing.txt").write_text(CHAOYANG.format(bureau="朝阳区城市管理局", context="北京市委、市政府"), encoding="utf-8")
+    (src / "unknown.txt").write_text(CHAOYANG.format(bureau="朝阳区城市管理局", context="区委、区政府"), encoding="utf-8")
+    res = build([src], tmp_path / "out", html=False)
+    cities = {Path(r.source).name: (r.meta.province, r.meta.city) for r in res.records}
+    assert cities["changchun.txt"] == ("吉林省", "长春市")
+    assert cities["beijing.txt"] == ("北京市", "北京市")
+    # two bureaus, not one; the unresolved one is kept but flagged
+    from fazhi_graph.namespaces import FZ
+    from rdflib.namespace import RDF
+
+    assert len(res.records) == 3
+    assert len(set(res.graph.subjects(RDF.type, FZ.Bureau))) == 3  # 北京's, 长春's, and one of unknown region
+    assert not [e for e in res.errors if "duplicate" in e.reason and "changchun" in e.path + e.reason and "beijing" in e.path + e.reason]
+    assert any("unknown.txt" in w.path and "朝阳" in w.reason for w in res.warnings)

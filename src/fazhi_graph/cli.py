@@ -30,6 +30,7 @@ SUMMARY_LABELS = [
     ("files", "文件 files"),
     ("reports", "报告 reports"),
     ("errors", "出错 errors"),
+    ("warnings", "提示 warnings"),
     ("bureaus", "单位 bureaus"),
     ("laws", "法律法规 laws"),
     ("practices", "举措 practices"),
@@ -79,6 +80,8 @@ def build(
         result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
 
     _print_errors(result.errors)
+    for w in result.warnings:
+        err.print(f"[yellow]warning[/yellow] {w.path}: {w.reason}", markup=True, highlight=False, soft_wrap=True)
     table = Table(title="fazhi-graph build", show_header=True, header_style="bold")
     table.add_column("")
     table.add_column("count", justify="right")

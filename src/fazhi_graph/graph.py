@@ -87,7 +87,7 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
     """All triples about one report (its bureau description included)."""
     g = _bind(Graph())
     m = rec.meta
-    key = iris.report_key(m.bureau, m.year, rec.sha256)
+    key = iris.report_key(m, rec.sha256)
     report = iris.report_iri(key)
     g.add((report, RDF.type, FZ.Report))
     g.add((report, FZ.source, Literal(rec.source)))
@@ -102,7 +102,7 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
     g.add((report, RDFS.label, _lit_zh(label)))
 
     if m.bureau:
-        bureau = iris.bureau_iri(m.bureau)
+        bureau = iris.bureau_iri_of(m)
         g.add((report, FZ.issuedBy, bureau))
         g.add((bureau, RDF.type, FZ.Bureau))
         g.add((bureau, RDFS.label, _lit_zh(m.bureau)))
@@ -110,7 +110,8 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
             g.add((bureau, SKOS.altLabel, _lit_zh(alias)))
         if m.admin_level:
             g.add((bureau, FZ.adminLevel, Literal(m.admin_level)))
-        for prop, name in ((FZ.province, m.province), (FZ.city, m.city), (FZ.county, m.county)):
+        regions = () if m.region_ambiguous else ((FZ.province, m.province), (FZ.city, m.city), (FZ.county, m.county))
+        for prop, name in regions:  # an ambiguous place is not asserted (see the record's warnings)
             if name:
                 region = iris.region_iri(name if prop != FZ.county or not m.city else f"{m.city}{name}")
                 g.add((bureau, prop, region))

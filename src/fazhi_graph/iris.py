@@ -33,17 +33,46 @@ def slug(name: str) -> str:
     return "".join(ch if ord(ch) > 127 else quote(ch, safe="-_.~()·") for ch in s) or "_"
 
 
-def bureau_iri(name: str) -> URIRef:
-    return ID[f"bureau/{slug(name)}"]
+def qualified_bureau_name(name: str, province: str | None = None, city: str | None = None) -> str:
+    """The bureau's name with its city (or province) in front when the name lacks it.
+
+    Two bodies can share a name (朝阳区城市管理局 in 北京 and in 长春); identity must not
+    merge them, so IRIs and report keys are built from the qualified name."""
+    n = normalise_name(name)
+    for region in (city, province):
+        if region:
+            r = normalise_name(region)
+            short = r.rstrip("市省") if len(r) > 2 else r
+            if n.startswith(r) or n.startswith(short):
+                return n
+    prefix = city or province
+    return normalise_name(prefix) + n if prefix else n
+
+
+def bureau_iri(name: str, province: str | None = None, city: str | None = None) -> URIRef:
+    return ID[f"bureau/{slug(qualified_bureau_name(name, province, city))}"]
 
 
 def region_iri(adcode_or_name: str) -> URIRef:
     return ID[f"region/{slug(adcode_or_name)}"]
 
 
-def report_key(bureau: str | None, year: int | None, sha256: str) -> str:
-    if bureau and year:
-        return f"{slug(bureau)}/{year}"
+def bureau_iri_of(meta) -> URIRef:
+    """The bureau IRI of a report's ``ReportMeta``. When the place name fits several regions
+    (朝阳区: 北京 or 长春?) the guessed region is not used, so the bureau is not merged
+    with either namesake."""
+    if getattr(meta, "region_ambiguous", False):
+        return bureau_iri(meta.bureau)
+    return bureau_iri(meta.bureau, meta.province, meta.city)
+
+
+def report_key(meta, sha256: str) -> str:
+    """``<qualified bureau>/<year>`` for a report (``ReportMeta``), or a content hash when
+    either is unknown. A report whose region is ambiguous also carries its content hash:
+    it is never taken for another bureau's report of the same year."""
+    if meta.bureau and meta.year:
+        key = f"{str(bureau_iri_of(meta)).rsplit('/', 1)[-1]}/{meta.year}"
+        return f"{key}/sha-{sha256[:12]}" if getattr(meta, "region_ambiguous", False) else key
     return f"sha-{sha256[:16]}"
 
 

@@ -254,6 +254,7 @@ class ReportMeta:
     title: str | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)  # field name -> where it was read
     warnings: list[str] = field(default_factory=list)
+    region_ambiguous: bool = False  # the place name fits several regions and the text did not decide
 
 
 @dataclass

@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import iris
 from .model import Document, ReportRecord
 from .segment import segment
 
@@ -42,12 +43,20 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     graph: object | None = None  # rdflib.Graph (kept untyped to keep import light)
 
+    @property
+    def warnings(self) -> list[InputError]:
+        """Things a reviewer should check in files that did make it into the graph
+        (an ambiguous place name, a year inferred from the signing date …)."""
+        return [InputError(r.source, w) for r in self.records for w in r.warnings + r.meta.warnings]
+
     def summary(self) -> dict[str, int]:
-        bureaus = {r.meta.bureau for r in self.records if r.meta.bureau}
+        m = [r.meta for r in self.records if r.meta.bureau]
+        bureaus = {iris.qualified_bureau_name(x.bureau, x.province, x.city) for x in m}  # type: ignore[arg-type]
         return {
             "files": len(self.records) + len(self.errors),
             "reports": len(self.records),
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
             "bureaus": len(bureaus),
             "laws": len({law.iri or law.label for r in self.records for law in r.laws}),
             "practices": len({c.iri for r in self.records for c in r.practices}),
@@ -147,8 +156,6 @@ def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputE
 
     Records are first sorted by source path so the kept one does not depend on the
     order the files were given in."""
-    from . import iris
-
     kept: list[ReportRecord] = []
     errors: list[InputError] = []
     by_sha: dict[str, str] = {}
@@ -157,7 +164,7 @@ def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputE
         if r.sha256 and r.sha256 in by_sha:
             errors.append(InputError(r.source, f"duplicate: identical to {by_sha[r.sha256]}"))
             continue
-        key = iris.report_key(r.meta.bureau, r.meta.year, r.sha256)
+        key = iris.report_key(r.meta, r.sha256)
         if key in by_key:
             errors.append(
                 InputError(r.source, f"duplicate: same bureau and year as {by_key[key]} ({r.meta.bureau}, {r.meta.year})")

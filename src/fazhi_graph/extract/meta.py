@@ -378,6 +378,7 @@ def extract_meta(report: SegmentedReport) -> ReportMeta:
         res = R.resolve_place(chosen.place, norm)
         region = res.region
         if res.ambiguous:
+            meta.region_ambiguous = True
             alts = ", ".join("/".join(x.name for x in R.chain(c) if x) for c in res.candidates)
             meta.warnings.append(f"region: '{chosen.place}' is ambiguous ({alts}); chose {region.adcode if region else None}")
         if region is not None:
