@@ -336,6 +336,8 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
     if changed or manifest.get("entities") != shared_hash or not store.contains_named_graph(ox.NamedNode(ENTITIES_GRAPH)):
         set_entities(store, shared_nt)
     store.flush()
+    if changed and changed * 10 >= max(1, len(entries)):  # many graphs rewritten: compact RocksDB files
+        store.optimize()
     del store
     write_atomic(manifest_path, json.dumps({"taxonomy": stamp, "entities": shared_hash, "reports": new_reports},
                                            ensure_ascii=False, indent=0, sort_keys=True))
