@@ -86,7 +86,7 @@ def _match_sets(gold_items, pred_items, match, label_g, label_p, where: str) -> 
 
 
 def _law_match(g: dict, p: dict) -> bool:
-    gn = {_n(g["canonical"]), *(_n(x) for x in g.get("surface", []))}
+    gn = {_n(g.get("canonical", "")), *(_n(x) for x in g.get("surface", []))} - {""}
     pn = {_n(p["label"]), _n(p.get("full_name") or p["label"]), *(_n(a) for a in p.get("aliases", []))}
     return bool(gn & pn)
 
@@ -100,7 +100,7 @@ def _spans(p: dict) -> list[str]:
 
 
 def _practice_match(g: dict, p: dict) -> bool:
-    if _n(g["canonical"]) in _concept_names(p):
+    if _n(g.get("canonical", "")) in _concept_names(p):
         return True
     surfaces = [_n(x) for x in g.get("surface", []) if len(_n(x)) >= 2]
     for span in _spans(p):
@@ -162,7 +162,7 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
     ev = Evaluation()
     by_name = {Path(p["source"]).name: p for p in predicted}
     for g in gold:
-        name = g["file"]
+        name = Path(g.get("file") or g.get("source") or "").name
         p = by_name.get(name)
         if p is None:
             ev.meta_errors.append(f"{name}: no prediction (file missing or failed)")
@@ -174,20 +174,20 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
             if not ok:
                 ev.meta_errors.append(f"{name}: {f} expected {g.get(f)!r}, got {p.get(f)!r}")
 
-        ev.laws.add(_match_sets(g.get("laws", []), p["laws"], _law_match, lambda x: x["canonical"], lambda x: x["label"], name))
+        ev.laws.add(_match_sets(g.get("laws", []), p["laws"], _law_match, lambda x: x.get("canonical"), lambda x: x["label"], name))
 
         gp = g.get("practices", [])
-        sc = _match_sets(gp, p["practices"], _practice_match, lambda x: x["canonical"], lambda x: x["label"], name)
+        sc = _match_sets(gp, p["practices"], _practice_match, lambda x: x.get("canonical"), lambda x: x["label"], name)
         ev.practices.add(sc)
         for gi in gp:
             hits = [x for x in p["practices"] if _practice_match(gi, x)]
             if hits:
                 ev.status_total += 1
                 statuses = {h.get("status") for h in hits}
-                if gi["status"] in statuses:
+                if gi.get("status") in statuses:
                     ev.status_correct += 1
                 else:
-                    ev.status_errors.append(f"{name}: {gi['canonical']} expected {gi['status']}, got {sorted(map(str, statuses))}")
+                    ev.status_errors.append(f"{name}: {gi.get('canonical')} expected {gi.get('status')}, got {sorted(map(str, statuses))}")
 
         # problem statements: overlap in the report text
         text = (texts or {}).get(name, "")
@@ -196,7 +196,8 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
         used = set()
         seen_texts = set()
         for gi in g.get("problems", []):
-            span = _find(text, gi["text"]) if text else None
+            gtext = gi.get("text") or gi.get("span") or ""
+            span = _find(text, gtext) if text and gtext else None
             hit = None
             for i, st in enumerate(stmts):
                 if span:
@@ -210,13 +211,13 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
             if hit is not None:
                 s.tp_gold += 1
                 used.add(hit)
-            elif gi["text"] not in seen_texts:
-                s.misses.append(f"{name}: {gi['text'][:40]}")
-            seen_texts.add(gi["text"])
+            elif gtext not in seen_texts:
+                s.misses.append(f"{name}: {gtext[:40]}")
+            seen_texts.add(gtext)
         s.tp_pred = len(used)
         ev.statements.add(s)
 
-        gold_cats = sorted({gi["canonical"] for gi in g.get("problems", [])})
+        gold_cats = sorted({gi["canonical"] for gi in g.get("problems", []) if gi.get("canonical")})
         ev.problem_categories.add(
             _match_sets(gold_cats, p["problems"], _problem_cat_match, str, lambda x: x["label"], name)
         )
@@ -225,7 +226,7 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
 
         def metric_match(gi: dict, x: dict) -> bool:
             try:
-                same = abs(float(x["value"]) - float(gi["value"])) < 1e-6 * max(1.0, abs(float(gi["value"])))
+                same = abs(float(x["value"]) - float(gi.get("value"))) < 1e-6 * max(1.0, abs(float(gi.get("value"))))
             except (TypeError, ValueError):
                 return False
             if not same:
@@ -238,7 +239,7 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
             return gt in quote or bool(m and m in gt) or quote in gt
 
         ev.metrics.add(
-            _match_sets(gm, p.get("metrics", []), metric_match, lambda x: f"{x['indicator']}={x['value']}",
+            _match_sets(gm, p.get("metrics", []), metric_match, lambda x: f"{x.get('indicator')}={x.get('value')}",
                         lambda x: f"{x['indicator']}={x['value']}", name)
         )
     return ev
