@@ -240,7 +240,7 @@ def evaluate_records(gold: list[dict], predicted: list[dict], texts: dict[str, s
 
         ev.metrics.add(
             _match_sets(gm, p.get("metrics", []), metric_match, lambda x: f"{x.get('indicator')}={x.get('value')}",
-                        lambda x: f"{x['indicator']}={x['value']}", name)
+                        lambda x: f"{x.get('indicator')}={x.get('value')}", name)
         )
     return ev
 
