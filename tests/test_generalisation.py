@@ -39,6 +39,15 @@ CASES = {
         problems={"执法力量不足", "案卷质量参差不齐"},
         figures={"penalty_cases": 1856, "fines_total_cny": 23000000},
     ),
+    "changxing_gov_2019.txt": dict(
+        meta=("长兴县人民政府", "浙江省", "湖州市", "长兴县", "county", 2019, "2020-01-10"),
+        laws={"重大行政决策程序暂行条例": "administrative-regulation"},
+        done={"行政执法公示制度", "执法全过程记录制度", "重大执法决定法制审核制度", "权责清单", "证明事项告知承诺制",
+              "会前学法", "法律顾问制度", "案卷评查", "行政机关负责人出庭应诉", "放管服改革", "综合行政执法改革"},
+        planned={"八五普法"},
+        problems={"重视程度不够", "执法力量不足", "法治素养不足", "执法监督不到位"},
+        figures={"reconsideration_cases": 27, "case_files_reviewed": 320},
+    ),
 }
 CASES["trad_chengguan_2020_big5.txt"] = CASES["trad_chengguan_2020.txt"]
 
