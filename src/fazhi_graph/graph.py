@@ -15,7 +15,7 @@ stored in its own named graph and replaced or removed alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import networkx as nx
@@ -28,6 +28,7 @@ from .namespaces import FZ, ID, PREFIXES
 from .ontology import ontology_graph
 
 ZH = "zh"
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def _bind(g: Graph) -> Graph:
@@ -64,82 +65,93 @@ def _lit_zh(text: str) -> Literal:
 
 
 def _add_evidence(
-    g: Graph, report: URIRef, key: str, predicate: URIRef, obj: URIRef, ev: Evidence
+    add: Callable[[Triple], None], report: URIRef, key: str, predicate: URIRef, obj: URIRef, ev: Evidence
 ) -> URIRef:
     local = str(predicate).rsplit("#", 1)[-1]
     node = ID[f"evidence/{key}/{local}/{ev.match_start}-{ev.match_end}/{iris.slug(str(obj).rsplit('/', 1)[-1])}"]
-    g.add((node, RDF.type, FZ.Evidence))
-    g.add((node, RDF.subject, report))
-    g.add((node, RDF.predicate, predicate))
-    g.add((node, RDF.object, obj))
-    g.add((node, FZ.inReport, report))
-    g.add((node, FZ.quote, Literal(ev.quote)))
-    g.add((node, FZ.start, Literal(ev.start)))
-    g.add((node, FZ.end, Literal(ev.end)))
-    g.add((node, FZ.matchedText, Literal(ev.match)))
-    g.add((node, FZ.matchStart, Literal(ev.match_start)))
-    g.add((node, FZ.matchEnd, Literal(ev.match_end)))
-    g.add((node, FZ.inSection, ID[f"section/{key}/{ev.section_id}"]))
+    add((node, RDF.type, FZ.Evidence))
+    add((node, RDF.subject, report))
+    add((node, RDF.predicate, predicate))
+    add((node, RDF.object, obj))
+    add((node, FZ.inReport, report))
+    add((node, FZ.quote, Literal(ev.quote)))
+    add((node, FZ.start, Literal(ev.start)))
+    add((node, FZ.end, Literal(ev.end)))
+    add((node, FZ.matchedText, Literal(ev.match)))
+    add((node, FZ.matchStart, Literal(ev.match_start)))
+    add((node, FZ.matchEnd, Literal(ev.match_end)))
+    add((node, FZ.inSection, ID[f"section/{key}/{ev.section_id}"]))
     return node
 
 
 def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
-    """All triples about one report (its bureau description included)."""
+    """All triples about one report (its bureau description included), as an rdflib Graph."""
+    report, triples = report_triples(rec)
     g = _bind(Graph())
+    for t in triples:
+        g.add(t)
+    return report, g
+
+
+def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
+    """All triples about one report as plain term tuples (no rdflib store: cheap to build,
+    to ship between processes and to hand to another store or serialiser)."""
+    triples: list[Triple] = []
+    add = triples.append
     m = rec.meta
     key = iris.report_key(m, rec.sha256)
     report = iris.report_iri(key)
-    g.add((report, RDF.type, FZ.Report))
-    g.add((report, FZ.source, Literal(rec.source)))
-    g.add((report, FZ.sha256, Literal(rec.sha256)))
+    add((report, RDF.type, FZ.Report))
+    add((report, FZ.source, Literal(rec.source)))
+    add((report, FZ.sha256, Literal(rec.sha256)))
     if m.title:
-        g.add((report, DCTERMS.title, _lit_zh(m.title)))
+        add((report, DCTERMS.title, _lit_zh(m.title)))
     if m.year:
-        g.add((report, FZ.year, Literal(m.year, datatype=XSD.integer)))
+        add((report, FZ.year, Literal(m.year, datatype=XSD.integer)))
     if m.report_date:
-        g.add((report, FZ.reportDate, Literal(m.report_date, datatype=XSD.date)))
+        add((report, FZ.reportDate, Literal(m.report_date, datatype=XSD.date)))
     label = f"{m.bureau or rec.source} {m.year or ''}".strip()
-    g.add((report, RDFS.label, _lit_zh(label)))
+    add((report, RDFS.label, _lit_zh(label)))
 
     if m.bureau:
         bureau = iris.bureau_iri_of(m)
-        g.add((report, FZ.issuedBy, bureau))
-        g.add((bureau, RDF.type, FZ.Bureau))
-        g.add((bureau, RDFS.label, _lit_zh(m.bureau)))
+        add((report, FZ.issuedBy, bureau))
+        add((bureau, RDF.type, FZ.Bureau))
+        add((bureau, RDFS.label, _lit_zh(m.bureau)))
         for alias in m.bureau_aliases:
-            g.add((bureau, SKOS.altLabel, _lit_zh(alias)))
+            add((bureau, SKOS.altLabel, _lit_zh(alias)))
         if m.admin_level:
-            g.add((bureau, FZ.adminLevel, Literal(m.admin_level)))
+            add((bureau, FZ.adminLevel, Literal(m.admin_level)))
         regions = () if m.region_ambiguous else ((FZ.province, m.province), (FZ.city, m.city), (FZ.county, m.county))
         for prop, name in regions:  # an ambiguous place is not asserted (see the record's warnings)
             if name:
                 region = iris.region_iri(name if prop != FZ.county or not m.city else f"{m.city}{name}")
-                g.add((bureau, prop, region))
-                g.add((region, RDF.type, FZ.Region))
-                g.add((region, RDFS.label, _lit_zh(name)))
+                add((bureau, prop, region))
+                add((region, RDF.type, FZ.Region))
+                add((region, RDFS.label, _lit_zh(name)))
 
     for s in rec.sections:
         sec = ID[f"section/{key}/{s.id}"]
-        g.add((report, FZ.hasSection, sec))
-        g.add((sec, RDF.type, FZ.Section))
-        g.add((sec, RDFS.label, _lit_zh(s.title or s.id)))
-        g.add((sec, FZ.sectionKind, Literal(s.kind)))
-        g.add((sec, FZ.start, Literal(s.start)))
-        g.add((sec, FZ.end, Literal(s.end)))
+        add((report, FZ.hasSection, sec))
+        add((sec, RDF.type, FZ.Section))
+        add((sec, RDFS.label, _lit_zh(s.title or s.id)))
+        add((sec, FZ.sectionKind, Literal(s.kind)))
+        add((sec, FZ.start, Literal(s.start)))
+        add((sec, FZ.end, Literal(s.end)))
 
     for law in rec.laws:
         node = URIRef(law.iri) if law.iri else iris.law_iri(law.full_name or law.label)
-        g.add((report, FZ.cites, node))
+        add((report, FZ.cites, node))
         if not law.iri:  # gazetteer entries are described in the taxonomy graph
-            g.add((node, RDF.type, FZ.Law))
-            g.add((node, RDFS.label, _lit_zh(law.label)))
+            add((node, RDF.type, FZ.Law))
+            add((node, RDFS.label, _lit_zh(law.label)))
             if law.full_name and law.full_name != law.label:
-                g.add((node, SKOS.altLabel, _lit_zh(law.full_name)))
-            g.add((node, FZ.lawKind, Literal(law.kind)))
+                add((node, SKOS.altLabel, _lit_zh(law.full_name)))
+            add((node, FZ.lawKind, Literal(law.kind)))
         for ev in law.evidence:
-            e = _add_evidence(g, report, key, FZ.cites, node, ev)
+            e = _add_evidence(add, report, key, FZ.cites, node, ev)
             for flag in law.flags:
-                g.add((e, FZ.flag, Literal(flag)))
+                add((e, FZ.flag, Literal(flag)))
 
     planned_evidence = {(c.iri, e.match_start, e.match_end) for c in rec.plans for e in c.evidence}
 
@@ -150,50 +162,50 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
             if default_pred == FZ.adopts:
                 preds = {"done": [FZ.adopts], "planned": [FZ.plans], "both": [FZ.adopts, FZ.plans]}[c.status or "done"]
             for p in preds:
-                g.add((report, p, obj))
+                add((report, p, obj))
             for ev in c.evidence:
                 pred = preds[0]
                 if len(preds) == 2:  # each quote backs the edge it was read as: done or planned
                     pred = FZ.plans if (c.iri, ev.match_start, ev.match_end) in planned_evidence else FZ.adopts
-                _add_evidence(g, report, key, pred, obj, ev)
+                _add_evidence(add, report, key, pred, obj, ev)
 
     concept_edges(rec.practices, FZ.adopts)
     concept_edges(rec.problems, FZ.reportsProblem)
 
     for i, st in enumerate(rec.problem_statements, 1):
         node = ID[f"statement/{key}/{i}"]
-        g.add((report, FZ.hasProblemStatement, node))
-        g.add((node, RDF.type, FZ.ProblemStatement))
-        g.add((node, FZ.quote, Literal(st.text)))
-        g.add((node, FZ.start, Literal(st.start)))
-        g.add((node, FZ.end, Literal(st.end)))
+        add((report, FZ.hasProblemStatement, node))
+        add((node, RDF.type, FZ.ProblemStatement))
+        add((node, FZ.quote, Literal(st.text)))
+        add((node, FZ.start, Literal(st.start)))
+        add((node, FZ.end, Literal(st.end)))
         for cat in st.categories:
-            g.add((node, FZ.category, URIRef(cat)))
+            add((node, FZ.category, URIRef(cat)))
 
     for c in rec.candidates:
         node = iris.candidate_iri(c.label)
-        g.add((report, FZ.mentionsCandidate, node))
-        g.add((node, RDF.type, FZ.CandidatePractice))
-        g.add((node, RDFS.label, _lit_zh(c.label)))
+        add((report, FZ.mentionsCandidate, node))
+        add((node, RDF.type, FZ.CandidatePractice))
+        add((node, RDFS.label, _lit_zh(c.label)))
         for ev in c.evidence:
-            _add_evidence(g, report, key, FZ.mentionsCandidate, node, ev)
+            _add_evidence(add, report, key, FZ.mentionsCandidate, node, ev)
 
     for i, x in enumerate(rec.metrics, 1):
         node = ID[f"observation/{key}/{i}"]
-        g.add((report, FZ.observation, node))
-        g.add((node, RDF.type, FZ.Observation))
-        g.add((node, FZ.indicator, URIRef(_indicator_iri(x.indicator))))
-        g.add((node, RDFS.label, _lit_zh(x.label)))
+        add((report, FZ.observation, node))
+        add((node, RDF.type, FZ.Observation))
+        add((node, FZ.indicator, URIRef(_indicator_iri(x.indicator))))
+        add((node, RDFS.label, _lit_zh(x.label)))
         value = int(x.value) if float(x.value).is_integer() else x.value
-        g.add((node, FZ.value, Literal(value, datatype=XSD.integer if isinstance(value, int) else XSD.decimal)))
-        g.add((node, FZ.unit, _lit_zh(x.unit)))
-        g.add((node, FZ.approximate, Literal(bool(x.approx))))
+        add((node, FZ.value, Literal(value, datatype=XSD.integer if isinstance(value, int) else XSD.decimal)))
+        add((node, FZ.unit, _lit_zh(x.unit)))
+        add((node, FZ.approximate, Literal(bool(x.approx))))
         if x.qualifier:
-            g.add((node, FZ.qualifier, Literal(x.qualifier)))
+            add((node, FZ.qualifier, Literal(x.qualifier)))
         if x.evidence:
-            e = _add_evidence(g, report, key, FZ.observation, node, x.evidence)
-            g.add((node, FZ.evidence, e))
-    return report, g
+            e = _add_evidence(add, report, key, FZ.observation, node, x.evidence)
+            add((node, FZ.evidence, e))
+    return report, triples
 
 
 @lru_cache(maxsize=1)
@@ -217,9 +229,9 @@ def build_dataset(records: Iterable[ReportRecord]) -> Dataset:
     for t in taxonomy_graph():
         tax.add(t)
     for rec in records:
-        report, g = report_graph(rec)
+        report, triples = report_triples(rec)
         ng = ds.graph(report)
-        for t in g:
+        for t in triples:
             ng.add(t)
     return ds
 
@@ -230,8 +242,8 @@ def build_graph(records: Iterable[ReportRecord], *, with_taxonomy: bool = True) 
     if with_taxonomy:
         g += taxonomy_graph()
     for rec in records:
-        _, rg = report_graph(rec)
-        g += rg
+        for t in report_triples(rec)[1]:
+            g.add(t)
     return g
 
 
