@@ -115,7 +115,7 @@ def _turtle_block(triples_nt: str) -> str:
 
 def make_entry(path: str, key: str) -> Entry:
     """Extract one file and prepare its outputs (runs in a worker process)."""
-    from .graph import report_graph
+    from .graph import report_triples
     from .model import ReportRecord
     from .pipeline import _extract_or_error
     from .store import split_ntriples
@@ -123,7 +123,7 @@ def make_entry(path: str, key: str) -> Entry:
     res = _extract_or_error(path)
     if not isinstance(res, ReportRecord):
         return Entry(key, path, None, res)
-    report, g = report_graph(res)
+    report, g = report_triples(res)
     own_nt, shared_nt = split_ntriples(g)
     return Entry(
         key, path, res, None, str(report),

@@ -205,7 +205,7 @@ def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
         if x.evidence:
             e = _add_evidence(add, report, key, FZ.observation, node, x.evidence)
             add((node, FZ.evidence, e))
-    return report, triples
+    return report, list(dict.fromkeys(triples))  # a region can be both province and city (北京市)
 
 
 @lru_cache(maxsize=1)

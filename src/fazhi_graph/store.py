@@ -93,7 +93,7 @@ def _nt_lines(triples) -> list[str]:
     return [_nt_row(t) for t in triples]
 
 
-def split_ntriples(g: Graph) -> tuple[str, str]:
+def split_ntriples(g: Iterable) -> tuple[str, str]:
     """Sorted N-Triples of (report-only triples, shared-entity triples) of a report graph.
 
     Same split as ``split_report_graph`` without building two more rdflib graphs
@@ -171,14 +171,14 @@ def set_entities(store: ox.Store, shared_nt: str) -> None:
 
 def add_records(store: ox.Store, records: Iterable, *, taxonomy: bool = True) -> list[str]:
     """Load extracted records (one named graph each); returns the report IRIs."""
-    from .graph import report_graph
+    from .graph import report_triples
 
     iris: list[str] = []
     if taxonomy:
         load_taxonomy(store)
     for rec in records:
-        report, g = report_graph(rec)
-        replace_report(store, str(report), *split_ntriples(g))
+        report, triples = report_triples(rec)
+        replace_report(store, str(report), *split_ntriples(triples))
         iris.append(str(report))
     return iris
 
