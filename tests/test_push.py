@@ -107,3 +107,17 @@ def test_remote_parameters_are_terms_not_text(pushed, oxigraph_server):
 def test_unreachable_endpoint_is_a_clear_error(seed_build):
     with pytest.raises(PushError, match="127.0.0.1"):
         push(f"http://127.0.0.1:{_free_port()}/store", graph=seed_build.outputs["graph"], timeout=2)
+
+
+def test_cli_query_endpoint_runs_named_queries_remotely(pushed, oxigraph_server):
+    from typer.testing import CliRunner
+
+    from fazhi_graph.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["query", "--endpoint", oxigraph_server + "/query", "--name", "bureaus-in-province",
+                              "--param", "province=河南省", "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    assert len(res.stdout.strip().splitlines()) == 4  # header + the three 河南 bureaus
+    res = runner.invoke(app, ["query", "--endpoint", oxigraph_server + "/query", "DROP ALL"])
+    assert res.exit_code == 2 and "read-only" in res.stderr

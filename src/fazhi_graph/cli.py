@@ -158,20 +158,26 @@ def query(
     name: Annotated[Optional[str], typer.Option("--name", "-n", help="Run a named query from ontology/queries (see `fazhi-graph queries`).")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter (bound, never spliced).")] = [],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json (SPARQL results JSON).")] = "table",
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint (e.g. after `push`) instead of --graph.")] = None,
 ) -> None:
-    """Run a read-only SPARQL query over the graph."""
+    """Run a read-only SPARQL query over the graph (or a remote endpoint)."""
     from . import query as q
+    from .push import PushError, run_named_remote, run_remote
 
     try:
-        g = q.load_graph(graph)
-        if name:
-            res = q.run_named(g, name, _params(param))
+        text = file.read_text(encoding="utf-8") if file else sparql
+        if not name and not text:
+            raise q.QueryError("give a query, --file or --name")
+        if endpoint:
+            if name:
+                res = run_named_remote(endpoint, name, _params(param))
+            else:
+                q.check_read_only(text)
+                res = run_remote(endpoint, text)
         else:
-            text = file.read_text(encoding="utf-8") if file else sparql
-            if not text:
-                raise q.QueryError("give a query, --file or --name")
-            res = q.run(g, text, _params(param))
-    except q.QueryError as exc:
+            g = q.load_graph(graph)
+            res = q.run_named(g, name, _params(param)) if name else q.run(g, text, _params(param))
+    except (q.QueryError, PushError) as exc:
         err.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(code=2)
     if res.graph is not None:

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from .query import QueryError, Result, named_queries
+from .query import Result, resolve_named
 from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH, bind_values, load_graph_file, open_store
 
 
@@ -144,13 +144,5 @@ def run_named_remote(endpoint: str, name: str, params: dict[str, str] | None = N
     use the parameters and after GROUP BY/HAVING). The rewritten query is parsed with
     rdflib before it is sent. The server must expose the union of the named graphs
     as its default graph (see the module docstring)."""
-    queries = named_queries()
-    if name not in queries:
-        raise QueryError(f"unknown query {name!r}; known: {', '.join(sorted(queries))}")
-    nq = queries[name]
-    unknown = set(params or {}) - set(nq.params)
-    if unknown:
-        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}")
-    merged = {k: v for k, v in nq.params.items() if v != ""}
-    merged.update(params or {})
+    nq, merged = resolve_named(name, params)
     return run_remote(endpoint, bind_values(nq.text, merged), timeout=timeout, headers=headers)

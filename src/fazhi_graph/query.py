@@ -131,7 +131,11 @@ def run(graph: Graph, text: str, params: dict[str, str] | None = None) -> Result
     return Result(vars_, rows)
 
 
-def run_named(graph: Graph, name: str, params: dict[str, str] | None = None) -> Result:
+def resolve_named(name: str, params: dict[str, str] | None = None) -> tuple[NamedQuery, dict[str, str]]:
+    """The named query and its parameters with defaults filled in; unknown names are errors.
+
+    Every engine (rdflib here, Oxigraph in ``store``, a remote endpoint in ``push``) runs
+    named queries through this, so they all accept and refuse the same parameters."""
     queries = named_queries()
     if name not in queries:
         raise QueryError(f"unknown query {name!r}; known: {', '.join(sorted(queries))}")
@@ -141,6 +145,11 @@ def run_named(graph: Graph, name: str, params: dict[str, str] | None = None) -> 
         raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}; it takes {', '.join(nq.params) or 'none'}")
     merged = {k: v for k, v in nq.params.items() if v != ""}
     merged.update(params or {})
+    return nq, merged
+
+
+def run_named(graph: Graph, name: str, params: dict[str, str] | None = None) -> Result:
+    nq, merged = resolve_named(name, params)
     return run(graph, nq.text, merged)
 
 

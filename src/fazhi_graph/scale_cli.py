@@ -1,4 +1,4 @@
-"""CLI commands for large corpora: ``serve``, ``push``, ``query-remote``, ``build-incremental``.
+"""CLI commands for large corpora: ``serve``, ``push``, ``build-incremental`` (remote queries: ``query --endpoint``).
 
 ``register(app)`` adds them to the main typer app (``cli.py`` calls it), so the
 scale features stay in their own module and the core CLI stays small.
@@ -57,27 +57,6 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=1)
         typer.echo(f"pushed {rep.graphs} graphs, {rep.triples} triples ({rep.bytes / 1e6:.1f} MB) to {endpoint}")
-
-    @app.command("query-remote")
-    def query_remote(
-        endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="SPARQL query URL, e.g. http://localhost:7878/query.")],
-        name: Annotated[str, typer.Option("--name", "-n", help="Named query (see `fazhi-graph queries`).")],
-        param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE (sent as an RDF term in a VALUES block).")] = [],
-        fmt: Annotated[str, typer.Option("--format", "-f", help="csv, tsv or json.")] = "csv",
-    ) -> None:
-        """Run a named query against a remote SPARQL endpoint (the server must use a union default graph)."""
-        import sys
-
-        from . import query as q
-        from .push import PushError, run_named_remote
-
-        params = dict(v.split("=", 1) for v in param if "=" in v)
-        try:
-            res = run_named_remote(endpoint, name, params)
-        except (q.QueryError, PushError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2)
-        sys.stdout.write(q.to_json(res) + "\n" if fmt == "json" else q.to_csv(res, "\t" if fmt == "tsv" else ","))
 
     @app.command("build-incremental")
     def build_incremental(

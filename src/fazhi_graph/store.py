@@ -365,17 +365,9 @@ def run(store: ox.Store, text: str, params: dict[str, object] | None = None, *, 
 
 def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None, *, union: bool = True) -> OxResult:
     """Run a named query (``ontology/queries/NAME.rq``) with defaults filled in, like ``query.run_named``."""
-    from .query import QueryError, named_queries
+    from .query import resolve_named
 
-    queries = named_queries()
-    if name not in queries:
-        raise QueryError(f"unknown query {name!r}; known: {', '.join(sorted(queries))}")
-    nq = queries[name]
-    unknown = set(params or {}) - set(nq.params)
-    if unknown:
-        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}")
-    merged: dict[str, object] = {k: v for k, v in nq.params.items() if v != ""}
-    merged.update(params or {})
+    nq, merged = resolve_named(name, params)  # type: ignore[arg-type]
     return run(store, nq.text, merged, union=union)
 
 
