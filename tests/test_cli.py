@@ -107,3 +107,15 @@ def test_help_is_helpful():
     res = runner.invoke(app, ["--help"])
     assert res.exit_code == 0
     assert "build" in res.stdout and "query" in res.stdout
+
+
+def test_build_with_store_is_incremental_and_writes_the_same_graph(tmp_path, seed_files, built):
+    plain_out, _ = built
+    args = ["build", *map(str, seed_files), "-o", str(tmp_path / "out"), "--no-html",
+            "--store", str(tmp_path / "store"), "--cache-dir", str(tmp_path / "cache")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == (plain_out / "graph.ttl").read_bytes()
+    assert any((tmp_path / "cache").iterdir()) and any((tmp_path / "store").iterdir())

@@ -65,6 +65,9 @@ def build(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for graph.ttl, graph.html, reports.json, errors.json.")] = Path("output"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = 1,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write the interactive explorer page.")] = True,
+    incremental: Annotated[bool, typer.Option("--incremental", help="Reuse cached extractions of unchanged reports (content-hash cache).")] = False,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Also keep a persistent Oxigraph store in this folder in sync (implies --incremental).")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default $FAZHI_CACHE or ~/.cache/fazhi-graph).")] = None,
 ) -> None:
     """Extract every report and write the knowledge graph (graph.ttl) and the explorer page (graph.html)."""
     from .ingest import iter_input_files
@@ -77,7 +80,13 @@ def build(
         def tick(name: str) -> None:
             progress.update(task, advance=1, current=Path(name).name)
 
-        result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
+        if incremental or store or cache_dir:
+            from .cache import DEFAULT_CACHE_DIR, build_incremental
+
+            result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html,
+                                       cache_dir=cache_dir or DEFAULT_CACHE_DIR, progress=tick)
+        else:
+            result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
 
     _print_errors(result.errors)
     for w in result.warnings:

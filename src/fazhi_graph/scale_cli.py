@@ -1,4 +1,4 @@
-"""CLI commands for large corpora: ``serve``, ``push``, ``build-incremental`` (remote queries: ``query --endpoint``).
+"""CLI commands for large corpora: ``serve``, ``push`` (incremental builds: ``build --incremental/--store``; remote queries: ``query --endpoint``).
 
 ``register(app)`` adds them to the main typer app (``cli.py`` calls it), so the
 scale features stay in their own module and the core CLI stays small.
@@ -58,23 +58,3 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code=1)
         typer.echo(f"pushed {rep.graphs} graphs, {rep.triples} triples ({rep.bytes / 1e6:.1f} MB) to {endpoint}")
 
-    @app.command("build-incremental")
-    def build_incremental(
-        inputs: Annotated[list[Path], typer.Argument(help="Report files or folders.")],
-        output: Annotated[Path, typer.Option("--output", "-o")] = Path("output"),
-        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = 1,
-        store: Annotated[Optional[Path], typer.Option("--store", help="Also keep an Oxigraph store folder in sync.")] = None,
-        cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache folder (default ~/.cache/fazhi-graph or $FAZHI_CACHE).")] = None,
-        html: Annotated[bool, typer.Option("--html/--no-html")] = False,
-    ) -> None:
-        """Build with a content-hash cache: only new or changed reports are extracted again."""
-        from .cache import DEFAULT_CACHE_DIR, build_incremental as run
-
-        stats: dict = {}
-        res = run(inputs, output, jobs=jobs, store_dir=store, cache_dir=cache or DEFAULT_CACHE_DIR, html=html, stats=stats)
-        for e in res.errors:
-            typer.echo(f"error {e.path}: {e.reason}", err=True)
-        typer.echo(f"{len(res.records)} reports ({stats['extracted']} extracted, {stats['cached']} from cache), "
-                   f"{stats['triples']} triples, {stats['t_total']:.1f} s")
-        for k, p in res.outputs.items():
-            typer.echo(f"wrote {k}: {p}")
