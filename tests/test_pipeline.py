@@ -132,3 +132,18 @@ def test_same_short_name_in_two_cities_is_not_merged_and_ambiguity_is_reported(t
     assert len(set(res.graph.subjects(RDF.type, FZ.Bureau))) == 3  # 北京's, 长春's, and one of unknown region
     assert not [e for e in res.errors if "duplicate" in e.reason and "changchun" in e.path + e.reason and "beijing" in e.path + e.reason]
     assert any("unknown.txt" in w.path and "朝阳" in w.reason for w in res.warnings)
+
+
+def test_interrupted_write_leaves_the_previous_output_intact(tmp_path):
+    from fazhi_graph.pipeline import atomic_open, write_atomic
+
+    target = tmp_path / "graph.ttl"
+    write_atomic(target, "previous build\n")
+    try:
+        with atomic_open(target, "w") as fh:
+            fh.write("half of a new gra")
+            raise KeyboardInterrupt  # the user pressed Ctrl-C mid-write
+    except KeyboardInterrupt:
+        pass
+    assert target.read_text(encoding="utf-8") == "previous build\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]  # no temporary file left behind

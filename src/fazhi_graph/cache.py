@@ -276,27 +276,17 @@ def build_incremental(
 
 def _write_blocks(path: Path, tax_ttl: str, shared_nt: str, entries: Sequence[Entry]) -> Path:
     """Write a big graph.ttl by streaming cached Turtle blocks (atomic: temp file, rename)."""
-    import tempfile
+    from .pipeline import atomic_open
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(_prefix_header())
-            fh.write("\n# taxonomy\n")
-            fh.write(tax_ttl)
-            fh.write("\n# shared entities (bureaus, regions, laws outside the gazetteer, candidates)\n")
-            fh.write(_turtle_block(shared_nt) if shared_nt else "")
-            for e in sorted(entries, key=lambda e: e.report_iri):
-                fh.write(f"\n# report {e.report_iri}\n")
-                fh.write(e.turtle)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_open(path, "w") as fh:
+        fh.write(_prefix_header())
+        fh.write("\n# taxonomy\n")
+        fh.write(tax_ttl)
+        fh.write("\n# shared entities (bureaus, regions, laws outside the gazetteer, candidates)\n")
+        fh.write(_turtle_block(shared_nt) if shared_nt else "")
+        for e in sorted(entries, key=lambda e: e.report_iri):
+            fh.write(f"\n# report {e.report_iri}\n")
+            fh.write(e.turtle)
     return path
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from . import iris
 from .model import Document, ReportRecord
@@ -176,13 +178,15 @@ def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputE
     return kept, errors
 
 
-def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write via a temporary file in the same folder, then rename over the target."""
+@contextmanager
+def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO]:
+    """Open a temporary file next to ``path``; on success it is renamed over ``path``,
+    on any error (or Ctrl-C) it is removed, so readers never see a half-written output."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
@@ -193,6 +197,12 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write via a temporary file in the same folder, then rename over the target."""
+    with atomic_open(path) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
     return path
 
 
