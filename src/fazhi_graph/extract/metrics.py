@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+import ahocorasick
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -42,6 +43,7 @@ from ..model import Metric, SegmentedReport, Sentence
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
+from .scan import required_literals
 
 OTHER = "other"
 
@@ -233,11 +235,20 @@ def _multiplier(mag: str) -> Decimal:
     return Decimal(str(cn2an.cn2an("1" + mag, "smart")))
 
 
+@lru_cache(maxsize=1)
+def _quote_regexes() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(opening mark, regex) per quote pair, compiled once: this runs for every sentence."""
+    return tuple(
+        (open_, re.compile(re.escape(open_) + r"[^" + re.escape(open_ + close) + r"]{0,%d}" % _MAX_QUOTE_LEN + re.escape(close)))
+        for open_, close in _QUOTE_PAIRS
+    )
+
+
 def _quoted_spans(norm: str) -> list[tuple[int, int]]:
     spans = []
-    for open_, close in _QUOTE_PAIRS:
-        for m in re.finditer(re.escape(open_) + r"[^" + re.escape(open_ + close) + r"]{0,%d}" % _MAX_QUOTE_LEN + re.escape(close), norm):
-            spans.append((m.start(), m.end()))
+    for open_, rx in _quote_regexes():
+        if open_ in norm:  # most sentences quote nothing: skip the regex
+            spans.extend(m.span() for m in rx.finditer(norm))
     return spans
 
 
@@ -266,19 +277,21 @@ def _figures(norm: str, lex: _Lexicon) -> list[_Figure]:
         if not unit:
             continue
         ns = m.start("n1")
-        before = norm[:ns] if not m.group("pre") and not m.group("pct") else norm[: m.start()]
-        if any(before.endswith(p) for p in lex.non_count_prefixes):
+        # The text before the number (before its markers, if any); read in place, not sliced.
+        lead = ns if not m.group("pre") and not m.group("pct") else m.start()
+        last = norm[lead - 1] if lead > 0 else ""
+        if lex.non_count_prefixes and norm.endswith(lex.non_count_prefixes, 0, lead):
             continue
         chinese = not n1[0].isdigit()
-        if chinese and before and before[-1] in lex.cn_word_prefixes:
+        if chinese and last and last in lex.cn_word_prefixes:
             continue
-        if not chinese and before and (before[-1].isalnum() and before[-1].isascii() or before[-1] in "./"):
+        if not chinese and last and (last.isalnum() and last.isascii() or last in "./"):
             continue
-        if m.group("unit") and any(norm.startswith(f, m.start("unit")) for f in lex.false_friends):
+        if m.group("unit") and lex.false_friends and norm.startswith(lex.false_friends, m.start("unit")):
             continue
         if any(a <= ns < b for a, b in quoted):
             continue
-        if any(norm.startswith(s, ns) for s in lex.slogans):
+        if lex.slogans and norm.startswith(lex.slogans, ns):
             continue
         if any(p.match(norm, ns) for p in lex.slogan_patterns):
             continue
@@ -334,12 +347,54 @@ def _best(cands: list[tuple[tuple, _Indicator]]) -> _Indicator | None:
     return tied[0][1]
 
 
+@lru_cache(maxsize=256)
+def _fitting(unit: str, unit_class: str) -> tuple[_Indicator, ...]:
+    """Indicators a figure with this unit may belong to (asked once per unit, not per figure)."""
+    return tuple(i for i in _indicators() if i.fits(unit, unit_class))
+
+
+@lru_cache(maxsize=1)
+def _cue_anchors() -> tuple[object, frozenset[re.Pattern]]:
+    """An automaton of the literals every pre-cue match must contain, and the cues without one.
+
+    A clause holds a handful of words while the indicators carry a hundred cue regexes:
+    one automaton pass over the clause tells which cues can match at all, so the others
+    are not run (the result is the same: a cue whose required words are absent finds nothing)."""
+    by_literal: dict[str, set[re.Pattern]] = {}
+    unanchored: set[re.Pattern] = set()
+    for ind in _indicators():
+        for p in ind.pre:
+            lits = required_literals(p.pattern)
+            if lits is None:
+                unanchored.add(p)
+            for lit in lits or ():
+                by_literal.setdefault(lit, set()).add(p)
+    auto = ahocorasick.Automaton()
+    for lit, pats in sorted(by_literal.items()):
+        auto.add_word(lit, frozenset(pats))
+    if by_literal:
+        auto.make_automaton()
+    return (auto if by_literal else None), frozenset(unanchored)
+
+
+def _possible_cues(prefix: str) -> set[re.Pattern]:
+    auto, unanchored = _cue_anchors()
+    found = set(unanchored)
+    if auto is not None and prefix:
+        for _, pats in auto.iter(prefix):  # type: ignore[attr-defined]
+            found |= pats
+    return found
+
+
 def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
-    fitting = [i for i in _indicators() if i.fits(fig.unit, fig.unit_class)]
+    fitting = _fitting(fig.unit, fig.unit_class)
+    possible = _possible_cues(prefix)
     cands: list[tuple[tuple, _Indicator]] = []
     for ind in fitting:
         best = None
         for p in ind.pre:
+            if p not in possible:
+                continue
             for m in p.finditer(prefix):
                 key = (m.end(), m.end() - m.start())  # nearest end, then the longest (most specific) cue
                 if m.end() > m.start() and (best is None or key > best):
@@ -391,10 +446,13 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
     doc = report.doc
     full_norm = norm_text if norm_text is not None else (doc.norm or normalize(doc.text))
     norm = full_norm[sent.start : sent.end]
+    figures = _figures(norm, lex)
+    if not figures:
+        return []
     partial = any(p.search(norm) for p in lex.partial_year)
     out = []
     prev_end = 0
-    for fig in _figures(norm, lex):
+    for fig in figures:
         cs, ce = _clause_bounds(norm, fig.start, fig.end)
         prefix, postfix = norm[cs : fig.start], norm[fig.end : ce]
         # Cues may reach over an earlier figure of the clause (法制审核…15次40余起),
