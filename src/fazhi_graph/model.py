@@ -8,6 +8,7 @@ original decoded text), never to the normalised copy used for matching.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -76,37 +77,34 @@ class SegmentedReport:
     # every match: a linear scan per call would make a 50 MB report quadratic.
     def _index(self) -> tuple[list[int], list[Section], list[int], dict[str, Section]]:
         idx = self.__dict__.get("_idx")
-        if idx is None or idx[4][0] != len(self.sections) or idx[4][1] != len(self.sentences):
+        sizes = (len(self.sections), len(self.sentences))
+        if idx is None or idx[0] != sizes:
             ordered = sorted(self.sections, key=lambda s: (s.start, s.level))
-            idx = (
+            lookups = (
                 [s.start for s in ordered],
                 ordered,
                 [s.start for s in self.sentences],
                 {s.id: s for s in self.sections},
-                (len(self.sections), len(self.sentences)),
             )
+            idx = (sizes, lookups)  # kept whole: this runs several times per match
             self.__dict__["_idx"] = idx
-        return idx[:4]
+        return idx[1]
 
     def section(self, section_id: str) -> Section:
         return self._index()[3][section_id]
 
     def innermost_section_at(self, offset: int) -> Section:
         """The deepest section containing ``offset`` (sections nest like a tree)."""
-        import bisect
-
         starts, ordered, _, by_id = self._index()
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect_right(starts, offset) - 1
         sec = ordered[i] if i >= 0 else ordered[0]
         while not (sec.start <= offset < sec.end) and sec.parent is not None:
             sec = by_id[sec.parent]
         return sec
 
     def sentence_at(self, offset: int) -> Sentence | None:
-        import bisect
-
         starts = self._index()[2]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect_right(starts, offset) - 1
         if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
             return self.sentences[i]
         return None
@@ -128,7 +126,7 @@ class SegmentedReport:
         start, end = min(starts), max(ends)
         if self.sections:
             sec = self.innermost_section_at(match_start)
-            title, sid, kind = sec.title, sec.id, self.kind_at(match_start)
+            title, sid, kind = sec.title, sec.id, self._kind_of(sec)
         else:
             title, sid, kind = "", "", "other"
         return Evidence(
@@ -148,9 +146,12 @@ class SegmentedReport:
         """The kind of the innermost section at ``offset`` that is not 'other'.
 
         A subsection titled 加强队伍建设 inside 二、存在的问题 is still a problem."""
+        return self._kind_of(self.innermost_section_at(offset))
+
+    def _kind_of(self, first: Section) -> SectionKind:
+        """``kind_at`` for a section already looked up (evidence needs both)."""
         by_id = self._index()[3]
-        sec: Section | None = self.innermost_section_at(offset)
-        first = sec
+        sec: Section | None = first
         while sec is not None:
             if sec.kind not in ("other", "preamble"):
                 return sec.kind

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -44,8 +45,10 @@ _PROBLEM_KINDS = ("problems", "causes")
 _CUE_ONLY_PROBLEM_KINDS = ("suggestions",)
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """A tuple, not a frozen dataclass: tens of thousands are made per report, and a
+    frozen dataclass costs several times more to create and hash."""
+
     start: int
     end: int
     concept: int  # index into the concept tuple
@@ -247,6 +250,16 @@ def _parts_of() -> dict[int, tuple[int, ...]]:
     return {k: tuple(v) for k, v in parts.items() if len(v) >= 2}
 
 
+@lru_cache(maxsize=1)
+def _wholes_of() -> dict[int, tuple[int, ...]]:
+    """Concept index → the wholes (of ``_parts_of``) it is a part of."""
+    out: dict[int, list[int]] = {}
+    for whole, parts in sorted(_parts_of().items()):
+        for p in parts:
+            out.setdefault(p, []).append(whole)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _whole_from_parts(index: _Index, accepted, seen) -> list[tuple[_Hit, int, int]]:
     """A sentence that names every part of a practice names the practice.
 
@@ -257,10 +270,14 @@ def _whole_from_parts(index: _Index, accepted, seen) -> list[tuple[_Hit, int, in
     for h, s_start, s_end in accepted:
         by_sentence.setdefault(s_start, {}).setdefault(h.concept, h)
         ends[s_start] = s_end
+    parts_of = _parts_of()
+    wholes_of = _wholes_of()
     out = []
     for s_start in sorted(by_sentence):
         found = by_sentence[s_start]
-        for whole, parts in sorted(_parts_of().items()):
+        # only wholes with a part in this sentence can have all of them
+        for whole in sorted({w for c in found for w in wholes_of.get(c, ())}):
+            parts = parts_of[whole]
             if (whole, s_start) in seen or not all(p in found for p in parts):
                 continue
             lo = min(found[p].start for p in parts)

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
+import numpy as np
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -27,6 +28,7 @@ except ImportError:  # pragma: no cover
 
 _MAX_WINDOW = 400
 _MARGIN = 16  # room for lookbehind/lookahead at the window edges
+_NUMPY_MIN = 64  # fewer anchor occurrences than this: merge windows in plain Python
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -94,7 +96,8 @@ class RegexSet:
     def __init__(self, items: Sequence[tuple[object, str | re.Pattern[str]]]):
         self._entries: list[_Entry] = []
         self._unanchored: list[int] = []
-        by_anchor: dict[str, list[int]] = {}
+        self._anchors_of: dict[int, tuple[int, ...]] = {}  # regex index -> anchor ids
+        anchor_ids: dict[str, int] = {}
         for key, pat in items:
             rx = pat if isinstance(pat, re.Pattern) else re.compile(pat)
             idx = len(self._entries)
@@ -104,13 +107,14 @@ class RegexSet:
             if anchors is None or width is None:
                 self._unanchored.append(idx)
             else:
-                for anchor in anchors:
-                    by_anchor.setdefault(anchor, []).append(idx)
+                self._anchors_of[idx] = tuple(anchor_ids.setdefault(a, len(anchor_ids)) for a in anchors)
+        self._anchor_len = [0] * len(anchor_ids)
         self._auto = None
-        if by_anchor:
+        if anchor_ids:
             auto = ahocorasick.Automaton()
-            for anchor, idxs in sorted(by_anchor.items()):
-                auto.add_word(anchor, (len(anchor), tuple(idxs)))
+            for anchor, aid in sorted(anchor_ids.items()):
+                self._anchor_len[aid] = len(anchor)
+                auto.add_word(anchor, aid)
             auto.make_automaton()
             self._auto = auto
 
@@ -121,20 +125,20 @@ class RegexSet:
         """Every match of every regex, as ``finditer`` over ``text[pos:endpos]`` would give it,
         grouped by regex in the order the regexes were given."""
         endpos = len(text) if endpos is None else endpos
-        windows: dict[int, list[tuple[int, int]]] = {}
+        # One automaton pass; occurrences are kept per anchor word (not per regex), so an
+        # anchor shared by fifty regexes costs one list, and each regex's windows are
+        # computed from those lists in numpy.
+        ends: dict[int, list[int]] = {}
         if self._auto is not None:
-            for end, (length, idxs) in self._auto.iter(text, pos, endpos):  # type: ignore[attr-defined]
-                start = end - length + 1
-                for i in idxs:
-                    w = self._entries[i].width or 0
-                    windows.setdefault(i, []).append(
-                        (max(pos, end + 1 - w - _MARGIN), min(endpos, start + w + _MARGIN))
-                    )
-        for i in sorted([*windows, *self._unanchored]):
+            for end, aid in self._auto.iter(text, pos, endpos):  # type: ignore[attr-defined]
+                ends.setdefault(aid, []).append(end)
+        ends_np = {aid: np.array(e, dtype=np.int64) for aid, e in ends.items()}
+        windowed = {i for i, aids in self._anchors_of.items() if any(a in ends_np for a in aids)}
+        for i in sorted([*windowed, *self._unanchored]):
             entry = self._entries[i]
-            if i in windows:
+            if i in windowed:
                 seen_end = -1
-                for lo, hi in _merge(windows[i]):
+                for lo, hi in self._windows(i, ends_np, pos, endpos):
                     for m in entry.regex.finditer(text, lo, hi):
                         if m.start() >= seen_end or m.start() == m.end():
                             seen_end = m.end()
@@ -143,13 +147,43 @@ class RegexSet:
                 for m in entry.regex.finditer(text, pos, endpos):
                     yield entry.key, m
 
+    def _windows(self, i: int, ends: dict[int, np.ndarray], pos: int, endpos: int) -> list[tuple[int, int]]:
+        """Merged windows of regex ``i``: around each anchor occurrence, as wide as the regex
+        can match plus a margin, clipped to [pos, endpos]; overlapping or touching windows
+        are joined; vectorised, because common anchors (执法) occur tens of thousands of times."""
+        w = self._entries[i].width or 0
+        if sum(len(ends[a]) for a in self._anchors_of[i] if a in ends) < _NUMPY_MIN:
+            return self._windows_small(i, ends, pos, endpos)
+        los, his = [], []
+        for aid in self._anchors_of[i]:
+            e = ends.get(aid)
+            if e is None:
+                continue
+            los.append(np.maximum(pos, e + 1 - w - _MARGIN))
+            his.append(np.minimum(endpos, e - self._anchor_len[aid] + 1 + w + _MARGIN))
+        lo, hi = (los[0], his[0]) if len(los) == 1 else (np.concatenate(los), np.concatenate(his))
+        if len(los) > 1:
+            order = np.lexsort((hi, lo))
+            lo, hi = lo[order], hi[order]
+        reach = np.maximum.accumulate(hi)
+        # a window opens where it starts beyond everything before it
+        first = np.flatnonzero(np.concatenate(([True], lo[1:] > reach[:-1])))
+        last = np.concatenate((first[1:] - 1, [len(lo) - 1]))
+        return list(zip(lo[first].tolist(), reach[last].tolist()))
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    spans.sort()
-    out: list[tuple[int, int]] = []
-    for lo, hi in spans:
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
+    def _windows_small(self, i: int, ends: dict[int, np.ndarray], pos: int, endpos: int) -> list[tuple[int, int]]:
+        """``_windows`` for a few occurrences (a sentence, a problem item), where numpy's
+        per-call overhead would cost more than a plain loop. Same windows."""
+        w = self._entries[i].width or 0
+        spans = sorted(
+            (max(pos, end + 1 - w - _MARGIN), min(endpos, end - self._anchor_len[aid] + 1 + w + _MARGIN))
+            for aid in self._anchors_of[i] if aid in ends for end in ends[aid].tolist()
+        )
+        out: list[tuple[int, int]] = []
+        for lo, hi in spans:
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
+        return out
+
