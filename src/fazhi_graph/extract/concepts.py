@@ -111,8 +111,28 @@ def _done_markers() -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
 
 
 def _has_marker(text: str, markers: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]) -> bool:
+    rx = _marker_re(markers)
+    if rx is not None:
+        return rx.search(text) is not None
     terms, pats = markers
     return any(t in text for t in terms) or any(p.search(text) for p in pats)
+
+
+@lru_cache(maxsize=8)
+def _marker_re(markers: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]) -> re.Pattern[str] | None:
+    """Terms and patterns as one alternation: one search per sentence instead of one per
+    marker. Some alternative matches somewhere iff some marker does, so the answer is the
+    same; None (test them one by one) if a pattern cannot be embedded (back-references)."""
+    terms, pats = markers
+    if any(re.search(r"\\\d|\(\?P=", p.pattern) for p in pats):
+        return None
+    alts = [re.escape(t) for t in terms] + [f"(?:{p.pattern})" for p in pats]
+    if not alts:
+        return None
+    try:
+        return re.compile("|".join(alts))
+    except re.error:
+        return None
 
 
 def planned_sentence(norm_sentence: str) -> bool:
@@ -123,19 +143,28 @@ def planned_sentence(norm_sentence: str) -> bool:
 _CLAUSE_END = re.compile(r"[,;:!?。]")
 
 
-def _planned_at(norm: str, s_start: int, s_end: int, offset: int) -> bool:
+def _planned_at(norm: str, s_start: int, s_end: int, offset: int, memo: dict[tuple[int, int], bool] | None = None) -> bool:
     """Is the mention at ``offset`` in a future-marked clause?
 
     A marker scopes its own clause and, when it opens the sentence (下一步，我局将……), the
     whole sentence; a later clause of the sentence (今年是八五普法收官之年，我局将……) does
-    not turn an earlier mention into a plan."""
+    not turn an earlier mention into a plan. ``memo`` (clause span → answer) lets the
+    caller share the clause tests between mentions of one sentence."""
     sent = norm[s_start:s_end]
     rel = offset - s_start
     cuts = [m.end() for m in _CLAUSE_END.finditer(sent)]
     lo = max([c for c in cuts if c <= rel], default=0)
     hi = min([c for c in cuts if c > rel], default=len(sent))
     first_end = cuts[0] if cuts else len(sent)
-    return planned_sentence(sent[lo:hi]) or planned_sentence(sent[:first_end])
+    memo = {} if memo is None else memo
+
+    def planned(a: int, b: int) -> bool:
+        key = (s_start + a, s_start + b)
+        if key not in memo:
+            memo[key] = planned_sentence(sent[a:b])
+        return memo[key]
+
+    return planned(lo, hi) or planned(0, first_end)
 
 
 # ---------------------------------------------------------------- raw matching
@@ -145,13 +174,12 @@ def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> l
     hi = len(norm) if hi is None else hi
     hits: list[_Hit] = []
     if index.automaton is not None:
-        for end_idx, (length, cids) in index.automaton.iter(norm, lo, hi):  # type: ignore[attr-defined]
-            start = end_idx - length + 1
-            for cid in cids:
-                hits.append(_Hit(start, end_idx + 1, cid, True))
-    for cid, m in index.cues.finditer(norm, lo, hi):
-        if m.end() > m.start():
-            hits.append(_Hit(m.start(), m.end(), cid, False))  # type: ignore[arg-type]
+        hits = [
+            _Hit(end_idx - length + 1, end_idx + 1, cid, True)
+            for end_idx, (length, cids) in index.automaton.iter(norm, lo, hi)  # type: ignore[attr-defined]
+            for cid in cids
+        ]
+    hits += [_Hit(*m.span(), cid, False) for cid, m in index.cues.finditer(norm, lo, hi) if m.end() > m.start()]  # type: ignore[arg-type]
     return hits
 
 
@@ -303,22 +331,24 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
         if report.sections and report.kind_at(h.start) in _SKIP_FOR_PRACTICES:
             continue
         s_start, s_end = _sentence_span(report, h.start)
-        if any(rx.search(norm[s_start:s_end]) for rx in index.excludes[h.concept]):
-            continue
         if (h.concept, s_start) in seen:
+            continue
+        excludes = index.excludes[h.concept]
+        if excludes and any(rx.search(norm[s_start:s_end]) for rx in excludes):
             continue
         seen.add((h.concept, s_start))
         accepted.append((h, s_start, s_end))
     accepted += _whole_from_parts(index, accepted, seen)
 
     per: dict[int, list[tuple[str, Evidence]]] = {}
+    memo: dict[tuple[int, int], bool] = {}
     for h, s_start, s_end in accepted:
         sent_norm = norm[s_start:s_end]
         kind = report.kind_at(h.start) if report.sections else "other"
         if kind in _PLANNED_KINDS:
             status = "done" if _has_marker(sent_norm, _done_markers()) else "planned"
         else:
-            status = "planned" if _planned_at(norm, s_start, s_end, h.start) else "done"
+            status = "planned" if _planned_at(norm, s_start, s_end, h.start, memo) else "done"
         per.setdefault(h.concept, []).append((status, report.evidence(h.start, h.end, s_start, s_end)))
 
     practices: list[ConceptMention] = []
