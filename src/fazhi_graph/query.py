@@ -39,9 +39,11 @@ class NamedQuery:
     title: str = ""
     params: dict[str, str] = field(default_factory=dict)  # name -> default value
     param_help: dict[str, str] = field(default_factory=dict)
+    param_lang: dict[str, str] = field(default_factory=dict)  # name -> language tag its values carry
 
 
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:--\s*(.*))?$")
+_LANG = re.compile(r"^(.*)@([a-z]{2,3}(?:-[A-Za-z0-9]+)*)$")
 
 
 def parse_named(path: Path) -> NamedQuery:
@@ -49,6 +51,7 @@ def parse_named(path: Path) -> NamedQuery:
     title = ""
     params: dict[str, str] = {}
     helps: dict[str, str] = {}
+    langs: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             continue
@@ -56,9 +59,13 @@ def parse_named(path: Path) -> NamedQuery:
             title = line.split(":", 1)[1].strip()
         m = _PARAM.match(line)
         if m:
-            params[m.group(1)] = (m.group(2) or "").strip()
+            default = (m.group(2) or "").strip()
+            lang = _LANG.match(default)
+            if lang:  # "721工作法@zh": values are bound as Chinese-tagged literals, matched as terms
+                default, langs[m.group(1)] = lang.group(1).strip(), lang.group(2)
+            params[m.group(1)] = default
             helps[m.group(1)] = (m.group(3) or "").strip()
-    return NamedQuery(path.stem, text, title, params, helps)
+    return NamedQuery(path.stem, text, title, params, helps, langs)
 
 
 @lru_cache(maxsize=1)
@@ -113,14 +120,14 @@ class Result:
     graph: Graph | None = None
 
 
-def run(graph: Graph, text: str, params: dict[str, str] | None = None) -> Result:
+def run(graph: Graph, text: str, params: dict[str, object] | None = None) -> Result:
     """Execute read-only SPARQL with the standard prefixes and bound parameters."""
     check_read_only(text)
     try:
         q = prepareQuery(text, initNs=PREFIXES)
     except Exception as exc:
         raise QueryError(f"invalid SPARQL: {exc}") from exc
-    bindings = {k: _coerce(v) for k, v in (params or {}).items()}
+    bindings = {k: v if isinstance(v, (Literal, URIRef)) else _coerce(str(v)) for k, v in (params or {}).items()}
     res = graph.query(q, initBindings=bindings)
     if res.type == "ASK":
         return Result([], [], boolean=bool(res.askAnswer))
@@ -131,7 +138,7 @@ def run(graph: Graph, text: str, params: dict[str, str] | None = None) -> Result
     return Result(vars_, rows)
 
 
-def resolve_named(name: str, params: dict[str, str] | None = None) -> tuple[NamedQuery, dict[str, str]]:
+def resolve_named(name: str, params: dict[str, str] | None = None) -> tuple[NamedQuery, dict[str, object]]:
     """The named query and its parameters with defaults filled in; unknown names are errors.
 
     Every engine (rdflib here, Oxigraph in ``store``, a remote endpoint in ``push``) runs
@@ -143,8 +150,11 @@ def resolve_named(name: str, params: dict[str, str] | None = None) -> tuple[Name
     unknown = set(params or {}) - set(nq.params)
     if unknown:
         raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))}; it takes {', '.join(nq.params) or 'none'}")
-    merged = {k: v for k, v in nq.params.items() if v != ""}
+    merged: dict[str, object] = {k: v for k, v in nq.params.items() if v != ""}
     merged.update(params or {})
+    for k, lang in nq.param_lang.items():
+        if k in merged:
+            merged[k] = Literal(str(merged[k]), lang=lang)
     return nq, merged
 
 
