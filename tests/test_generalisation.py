@@ -185,8 +185,6 @@ def test_judicial_office_standardisation_is_not_enforcement_standardisation():
     assert "执法规范化建设" not in {p.label for p in rec.practices}
 
 
-@pytest.mark.xfail(reason="segment: an unnumbered heading right after title + one opening paragraph "
-                   "(3rd non-empty line) is not taken as a heading (nonempty_seen > 3); needs code", strict=True)
 def test_first_unnumbered_heading_after_a_short_opening():
     rec = extract_file(FIX / "zunyi_zjj_2024.txt")
     assert "法治建设组织保障情况" in {s.title for s in rec.sections}

@@ -146,11 +146,14 @@ def _find_headings(norm: str) -> list[_Heading]:
         lines.append((pos, pos + len(raw)))
         pos += len(raw) + 1
     nonempty_seen = 0
+    body_started = False  # a paragraph has been read: we are past the title lines
     for idx, (ls, le) in enumerate(lines):
         p = _clean_prefix(norm, ls, le)
         if p >= le:
             continue
         nonempty_seen += 1
+        in_title_area = nonempty_seen <= 3 and not body_started
+        body_started = body_started or bool(re.search(r"[。！？!?]\s*$", norm[p:le])) or le - p > 60
         md = _MD.match(norm, p, le)
         md_level = 0
         if md and md.group(1):
@@ -176,7 +179,7 @@ def _find_headings(norm: str) -> list[_Heading]:
             headings.append(_Heading(typ, ordinal, norm[m.start():m.end()].strip(), ls, title_start, title_end, le))
             continue
         text = norm[q:le].strip()
-        if md_level and nonempty_seen <= 3:
+        if md_level and in_title_area:
             continue  # "# 洛阳市城市管理局" / "## 2023年度…报告": the document title, not a section
         if md_level:
             title_start, title_end = _title_span(norm, q, le)
@@ -188,7 +191,7 @@ def _find_headings(norm: str) -> list[_Heading]:
             0 < len(core) <= 40
             and not re.search(r"[。；;，,：:！？!?]$", core)
             and not re.fullmatch(r"[\d\s年月日.\-/]+", core)
-            and nonempty_seen > 3
+            and not in_title_area
             and any(w in core for w in heading_words)
             and (bold or _blank_or_edge(norm, lines, idx))
         )
