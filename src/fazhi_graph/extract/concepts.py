@@ -428,7 +428,9 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
         cuts.add(k)
     enumerated = len(cuts - {sk[0] for sk in skip} - {sk[1] for sk in skip}) > 1
     if not enumerated:
-        for m in re.finditer(r"\n\s*\n|\n", norm[lo:hi]):
+        # nothing numbered: paragraphs are items, and so are the clauses of a paragraph
+        # that lists weaknesses separated by semicolons (执法力量不足；普法形式单一；…)
+        for m in re.finditer(r"\n\s*\n|\n|[；;]", norm[lo:hi]):
             cuts.add(lo + m.end())
     bounds = sorted(c for c in cuts if lo <= c < hi) + [hi]
     items: list[tuple[int, int]] = []
