@@ -285,3 +285,10 @@ def test_seed_law_f1():
     f1 = 2 * p * r / (p + r)
     print(f"seed laws P={p:.3f} R={r:.3f} F1={f1:.3f}", *lines, sep="\n")
     assert f1 >= 0.95, lines
+
+
+@pytest.mark.parametrize("title", ["《晋城市城市管理条例》", "《盐城市市容管理办法》"])
+def test_cities_whose_names_contain_chengshi_are_still_places(title):
+    from fazhi_graph.extract.laws import _place_prefix
+
+    assert _place_prefix(title.strip("《》")) in ("晋城市", "盐城市")

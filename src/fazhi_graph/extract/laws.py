@@ -206,11 +206,22 @@ def _place_prefix(title: str) -> str | None:
         m = pat.match(title)
         if not m:
             continue
+        place = m.group(0)
+        if _is_known_place(place):  # 晋城市, 盐城市: real cities whose names contain 城市
+            return place
         window = title[: m.end() + 1]
         if any(f in window for f in false):
             continue
-        return m.group(0)
+        return place
     return None
+
+
+@lru_cache(maxsize=4096)
+def _is_known_place(name: str) -> bool:
+    """True if ``name`` is a region in the administrative-division gazetteer."""
+    from ..regions import lookup
+
+    return any(r.name == name for r in lookup(name))
 
 
 def _core(title_norm: str) -> str:
