@@ -38,12 +38,14 @@ def qualified_bureau_name(name: str, province: str | None = None, city: str | No
 
     Two bodies can share a name (朝阳区城市管理局 in 北京 and in 长春); identity must not
     merge them, so IRIs and report keys are built from the qualified name."""
+    from .regions import lookup
+
     n = normalise_name(name)
     for region in (city, province):
         if region:
             r = normalise_name(region)
-            short = r.rstrip("市省") if len(r) > 2 else r
-            if n.startswith(r) or n.startswith(short):
+            shorts = {x.short for x in lookup(r) if x.name == r and x.short}
+            if n.startswith(r) or any(n.startswith(sh) for sh in shorts):
                 return n
     prefix = city or province
     return normalise_name(prefix) + n if prefix else n
