@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from fazhi_graph.pipeline import build, dedupe, extract_file
 
 META = ("bureau", "province", "city", "county", "admin_level", "year")
@@ -147,3 +149,18 @@ def test_interrupted_write_leaves_the_previous_output_intact(tmp_path):
         pass
     assert target.read_text(encoding="utf-8") == "previous build\n"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]  # no temporary file left behind
+
+
+@pytest.mark.slow
+def test_a_two_megabyte_single_line_report_is_extracted(tmp_path, seed_files):
+    """No quadratic work: one 2 MB line (a web page saved without line breaks) goes through
+    every stage. (Throughput is measured in bench/, not asserted here.)"""
+    one_line = "".join(f.read_text(encoding="utf-8").replace("\n", "") for f in seed_files)
+    big = tmp_path / "one line.txt"
+    big.write_text(one_line * max(1, 2_000_000 // len(one_line)), encoding="utf-8")
+    rec = extract_file(big)
+    assert rec.meta.bureau and len(rec.practices) > 20 and len(rec.laws) > 10
+    text = big.read_text(encoding="utf-8")
+    for c in rec.practices[:20]:
+        e = c.evidence[-1]
+        assert text[e.start:e.end] == e.quote and e.end - e.start <= 2000
