@@ -39,3 +39,13 @@ def seed_build(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("seed-build")
     return build([SEEDS], out, html=True)
+
+
+def assert_offsets_hold(text: str, rec) -> None:
+    """Every quote and statement of ``rec`` is the text at its offsets, matches inside quotes."""
+    for e in rec.all_evidence():
+        assert text[e.start:e.end] == e.quote
+        assert text[e.match_start:e.match_end] == e.match
+        assert e.start <= e.match_start <= e.match_end <= e.end
+    for st in rec.problem_statements:
+        assert text[st.start:st.end] == st.text

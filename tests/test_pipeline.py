@@ -40,18 +40,11 @@ def test_summary_counts(seed_build):
 def test_every_evidence_quote_is_the_text_at_its_offsets(seed_build):
     from fazhi_graph.ingest import read_document
 
+    from conftest import assert_offsets_hold
+
     for rec in seed_build.records:
-        text = read_document(rec.source).text
-        evs = [e for law in rec.laws for e in law.evidence]
-        evs += [e for c in rec.practices + rec.problems for e in c.evidence]
-        evs += [m.evidence for m in rec.metrics if m.evidence]
-        assert evs
-        for e in evs:
-            assert text[e.start:e.end] == e.quote
-            assert text[e.match_start:e.match_end] == e.match
-            assert e.start <= e.match_start <= e.match_end <= e.end
-        for st in rec.problem_statements:
-            assert text[st.start:st.end] == st.text
+        assert rec.laws and rec.practices and rec.problems and rec.metrics
+        assert_offsets_hold(read_document(rec.source).text, rec)
 
 
 def test_byte_identical_rebuild_in_other_order(tmp_path, seed_files):

@@ -55,16 +55,8 @@ def test_segmentation_never_crashes_and_offsets_hold(text):
 @SETTINGS
 @given(texts)
 def test_extraction_never_crashes_and_every_quote_is_at_its_offsets(text):
+    from conftest import assert_offsets_hold
+
     rec = extract_document(doc_of(text))
-    evidence = [e for law in rec.laws for e in law.evidence]
-    evidence += [e for c in rec.practices + rec.plans + rec.problems for e in c.evidence]
-    evidence += [m.evidence for m in rec.metrics if m.evidence]
-    evidence += [e for c in rec.candidates for e in c.evidence]
-    evidence += list(rec.meta.evidence.values())
-    for e in evidence:
-        assert text[e.start:e.end] == e.quote
-        assert text[e.match_start:e.match_end] == e.match
-        assert e.start <= e.match_start <= e.match_end <= e.end
-    for s in rec.problem_statements:
-        assert text[s.start:s.end] == s.text
+    assert_offsets_hold(text, rec)
     rec.to_json()  # serialisable

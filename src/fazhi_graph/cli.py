@@ -149,9 +149,9 @@ def extract(
         raise typer.Exit(code=1)
 
 
-def _params(values: list[str]) -> dict[str, str]:
+def _params(values: list[str] | None) -> dict[str, str]:
     params = {}
-    for v in values:
+    for v in values or []:
         if "=" not in v:
             raise typer.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint="--param")
         k, _, val = v.partition("=")
@@ -165,7 +165,7 @@ def query(
     graph: Annotated[Path, typer.Option("--graph", "-g", help="Graph file written by build.")] = Path("output/graph.ttl"),
     file: Annotated[Optional[Path], typer.Option("--file", help="Read the query from a .rq file.")] = None,
     name: Annotated[Optional[str], typer.Option("--name", "-n", help="Run a named query from ontology/queries (see `fazhi-graph queries`).")] = None,
-    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter (bound, never spliced).")] = [],
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter (bound, never spliced).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json (SPARQL results JSON).")] = "table",
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint (e.g. after `push`) instead of --graph.")] = None,
 ) -> None:

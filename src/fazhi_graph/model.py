@@ -275,6 +275,14 @@ class ReportRecord:
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def all_evidence(self) -> list[Evidence]:
+        """Every piece of evidence in the record (laws, concepts, figures, candidates, metadata)."""
+        evs = [e for law in self.laws for e in law.evidence]
+        evs += [e for c in self.practices + self.plans + self.problems for e in c.evidence]
+        evs += [m.evidence for m in self.metrics if m.evidence]
+        evs += [e for c in self.candidates for e in c.evidence]
+        return evs + list(self.meta.evidence.values())
+
     def to_json(self) -> dict[str, Any]:
         """The public ``extract --format json`` record (see README, 'JSON record')."""
         m = self.meta
