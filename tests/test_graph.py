@@ -71,3 +71,14 @@ def test_networkx_projection(seed_build):
     bureaus = [n for n, d in G.nodes(data=True) if d["kind"] == "bureau"]
     assert len(bureaus) == 5
     assert all(G.out_degree(b) > 10 for b in bureaus)
+
+
+def test_bureau_level_edges_summarise_exactly_the_report_edges(seed_build):
+    """(b fz:bureauAdopts p) iff some report issued by b has (r fz:adopts p); same for plans,
+    reportsProblem and cites."""
+    g = seed_build.graph
+    for rel in ("adopts", "plans", "reportsProblem", "cites"):
+        summary = FZ["bureau" + rel[0].upper() + rel[1:]]
+        from_reports = {(b, o) for r, o in g.subject_objects(FZ[rel]) for b in g.objects(r, FZ.issuedBy)}
+        assert from_reports, rel
+        assert set(g.subject_objects(summary)) == from_reports, rel

@@ -28,6 +28,8 @@ from .namespaces import FZ, ID, PREFIXES
 from .ontology import ontology_graph
 
 ZH = "zh"
+#: report edge → its bureau-level summary edge (see fz:bureauAdopts in ontology/fazhi.ttl)
+BUREAU_LEVEL = {FZ[p]: FZ["bureau" + p[0].upper() + p[1:]] for p in ("adopts", "plans", "reportsProblem", "cites")}
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
@@ -113,8 +115,8 @@ def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
     label = f"{m.bureau or rec.source} {m.year or ''}".strip()
     add((report, RDFS.label, _lit_zh(label)))
 
-    if m.bureau:
-        bureau = iris.bureau_iri_of(m)
+    bureau = iris.bureau_iri_of(m) if m.bureau else None
+    if bureau is not None:
         add((report, FZ.issuedBy, bureau))
         add((bureau, RDF.type, FZ.Bureau))
         add((bureau, RDFS.label, _lit_zh(m.bureau)))
@@ -142,6 +144,8 @@ def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
     for law in rec.laws:
         node = URIRef(law.iri) if law.iri else iris.law_iri(law.full_name or law.label)
         add((report, FZ.cites, node))
+        if bureau is not None:
+            add((bureau, FZ["bureauCites"], node))
         if not law.iri:  # gazetteer entries are described in the taxonomy graph
             add((node, RDF.type, FZ.Law))
             add((node, RDFS.label, _lit_zh(law.label)))
@@ -163,6 +167,8 @@ def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
                 preds = {"done": [FZ.adopts], "planned": [FZ.plans], "both": [FZ.adopts, FZ.plans]}[c.status or "done"]
             for p in preds:
                 add((report, p, obj))
+                if bureau is not None:
+                    add((bureau, BUREAU_LEVEL[p], obj))
             for ev in c.evidence:
                 pred = preds[0]
                 if len(preds) == 2:  # each quote backs the edge it was read as: done or planned
