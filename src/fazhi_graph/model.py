@@ -74,39 +74,34 @@ class SegmentedReport:
     sentences: list[Sentence]
 
     # Lookups are indexed (built once, on first use) because extractors ask them for
-    # every match: a linear scan per call would make a 50 MB report quadratic.
-    def _index(self) -> tuple[list[int], list[Section], list[int], dict[str, Section]]:
+    # every match: a linear scan per call would make a 50 MB report quadratic. The
+    # section tree is flattened into intervals: between two consecutive section
+    # boundaries (starts and ends) the innermost section, and so its kind, cannot
+    # change, so one bisect answers ``innermost_section_at``/``kind_at``. The index is
+    # rebuilt when sections or sentences are added; sections are not expected to be
+    # edited in place once looked up (segment() finishes them before building the report).
+    def _index(self) -> "_Lookup":
         idx = self.__dict__.get("_idx")
-        sizes = (len(self.sections), len(self.sentences))
-        if idx is None or idx[0] != sizes:
-            ordered = sorted(self.sections, key=lambda s: (s.start, s.level))
-            lookups = (
-                [s.start for s in ordered],
-                ordered,
-                [s.start for s in self.sentences],
-                {s.id: s for s in self.sections},
-            )
-            idx = (sizes, lookups)  # kept whole: this runs several times per match
+        if idx is None or idx.sizes != (len(self.sections), len(self.sentences)):
+            idx = _Lookup(self.sections, self.sentences)
             self.__dict__["_idx"] = idx
-        return idx[1]
+        return idx
 
     def section(self, section_id: str) -> Section:
-        return self._index()[3][section_id]
+        return self._index().by_id[section_id]
 
     def innermost_section_at(self, offset: int) -> Section:
         """The deepest section containing ``offset`` (sections nest like a tree)."""
-        starts, ordered, _, by_id = self._index()
-        i = bisect_right(starts, offset) - 1
-        sec = ordered[i] if i >= 0 else ordered[0]
-        while not (sec.start <= offset < sec.end) and sec.parent is not None:
-            sec = by_id[sec.parent]
-        return sec
+        idx = self._index()
+        return idx.secs[bisect_right(idx.bounds, offset)]
 
     def sentence_at(self, offset: int) -> Sentence | None:
-        starts = self._index()[2]
-        i = bisect_right(starts, offset) - 1
-        if i >= 0 and self.sentences[i].start <= offset < self.sentences[i].end:
-            return self.sentences[i]
+        idx = self._index()
+        i = bisect_right(idx.sent_starts, offset) - 1
+        if i >= 0:
+            s = self.sentences[i]
+            if s.start <= offset < s.end:
+                return s
         return None
 
     def evidence(
@@ -120,13 +115,22 @@ class SegmentedReport:
         ``doc.text[start:end] == quote``. Every extractor builds its evidence here."""
         text = self.doc.text
         first = self.sentence_at(match_start)
-        last = self.sentence_at(max(match_start, match_end - 1))
-        starts = [match_start] + [x for x in (quote_start, first.start if first else None) if x is not None]
-        ends = [match_end] + [x for x in (quote_end, last.end if last else None) if x is not None]
-        start, end = min(starts), max(ends)
+        last = self.sentence_at(match_end - 1 if match_end - 1 > match_start else match_start)
+        start = match_start
+        if quote_start is not None and quote_start < start:
+            start = quote_start
+        if first is not None and first.start < start:
+            start = first.start
+        end = match_end
+        if quote_end is not None and quote_end > end:
+            end = quote_end
+        if last is not None and last.end > end:
+            end = last.end
         if self.sections:
-            sec = self.innermost_section_at(match_start)
-            title, sid, kind = sec.title, sec.id, self._kind_of(sec)
+            idx = self._index()
+            i = bisect_right(idx.bounds, match_start)
+            sec = idx.secs[i]
+            title, sid, kind = sec.title, sec.id, idx.kinds[i]
         else:
             title, sid, kind = "", "", "other"
         return Evidence(
@@ -146,17 +150,59 @@ class SegmentedReport:
         """The kind of the innermost section at ``offset`` that is not 'other'.
 
         A subsection titled 加强队伍建设 inside 二、存在的问题 is still a problem."""
-        return self._kind_of(self.innermost_section_at(offset))
+        idx = self._index()
+        return idx.kinds[bisect_right(idx.bounds, offset)]
 
     def _kind_of(self, first: Section) -> SectionKind:
-        """``kind_at`` for a section already looked up (evidence needs both)."""
-        by_id = self._index()[3]
-        sec: Section | None = first
-        while sec is not None:
-            if sec.kind not in ("other", "preamble"):
-                return sec.kind
-            sec = by_id[sec.parent] if sec.parent else None
-        return first.kind if first else "other"
+        """``kind_at`` for a section already looked up."""
+        return _resolved_kind(first, self._index().by_id)
+
+
+def _resolved_kind(first: Section, by_id: dict[str, Section]) -> SectionKind:
+    sec: Section | None = first
+    while sec is not None:
+        if sec.kind not in ("other", "preamble"):
+            return sec.kind
+        sec = by_id[sec.parent] if sec.parent else None
+    return first.kind if first else "other"
+
+
+class _Lookup:
+    """Flat lookup tables of a SegmentedReport (see ``SegmentedReport._index``).
+
+    ``secs[i]``/``kinds[i]`` hold for offsets in ``[bounds[i-1], bounds[i])``, i.e. at
+    ``bisect_right(bounds, offset)``; they are computed with the tree walk below once per
+    interval instead of once per lookup."""
+
+    __slots__ = ("sizes", "by_id", "sent_starts", "bounds", "secs", "kinds")
+
+    def __init__(self, sections: list[Section], sentences: list[Sentence]) -> None:
+        self.sizes = (len(sections), len(sentences))
+        self.by_id = {s.id: s for s in sections}
+        self.sent_starts = [s.start for s in sentences]
+        self.bounds: list[int] = []
+        self.secs: list[Section] = []
+        self.kinds: list[SectionKind] = []
+        if not sections:
+            return
+        ordered = sorted(sections, key=lambda s: (s.start, s.level))
+        starts = [s.start for s in ordered]
+        by_id = self.by_id
+        bounds = sorted({s.start for s in sections} | {s.end for s in sections})
+
+        def innermost(offset: int) -> Section:
+            i = bisect_right(starts, offset) - 1
+            sec = ordered[i] if i >= 0 else ordered[0]
+            while not (sec.start <= offset < sec.end) and sec.parent is not None:
+                sec = by_id[sec.parent]
+            return sec
+
+        # One representative offset per interval: below the first bound, then each bound.
+        reps = [bounds[0] - 1] + bounds
+        secs = [innermost(o) for o in reps]
+        self.bounds = bounds
+        self.secs = secs
+        self.kinds = [_resolved_kind(s, by_id) for s in secs]
 
 
 @dataclass(frozen=True)

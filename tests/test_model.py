@@ -1,0 +1,127 @@
+"""Tests for the lookups of fazhi_graph.model.SegmentedReport.
+
+The report answers "which section / kind / sentence is at this offset" from flat
+interval tables (one bisect per lookup). These tests compare every offset against the
+plain tree walk the tables are built from, on hand-made trees with the awkward cases
+(gaps between siblings, a child ending after its parent, sections starting at the same
+offset, an empty section, offsets outside every section) and on real segmented reports.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from pathlib import Path
+
+import pytest
+
+from fazhi_graph.ingest import read_document
+from fazhi_graph.model import Document, SegmentedReport, Section, Sentence
+from fazhi_graph.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _walk_innermost(sections: list[Section], offset: int) -> Section:
+    """The reference: bisect over starts, then climb until the section contains the offset."""
+    ordered = sorted(sections, key=lambda s: (s.start, s.level))
+    by_id = {s.id: s for s in sections}
+    i = bisect_right([s.start for s in ordered], offset) - 1
+    sec = ordered[i] if i >= 0 else ordered[0]
+    while not (sec.start <= offset < sec.end) and sec.parent is not None:
+        sec = by_id[sec.parent]
+    return sec
+
+
+def _walk_kind(sections: list[Section], offset: int) -> str:
+    by_id = {s.id: s for s in sections}
+    first = _walk_innermost(sections, offset)
+    sec: Section | None = first
+    while sec is not None:
+        if sec.kind not in ("other", "preamble"):
+            return sec.kind
+        sec = by_id[sec.parent] if sec.parent else None
+    return first.kind
+
+
+def _sec(sid: str, level: int, kind: str, start: int, end: int, parent: str | None) -> Section:
+    return Section(sid, level, "", sid, kind, start, end, start, parent=parent)  # type: ignore[arg-type]
+
+
+TREES = {
+    "flat": [
+        _sec("s0", 0, "preamble", 0, 60, None),
+        _sec("s1", 1, "achievements", 5, 30, "s0"),
+        _sec("s2", 1, "problems", 30, 60, "s0"),
+    ],
+    "nested-other-under-problems": [
+        _sec("s0", 0, "preamble", 0, 80, None),
+        _sec("s1", 1, "problems", 10, 50, "s0"),
+        _sec("s1.1", 2, "other", 12, 30, "s1"),
+        _sec("s1.1.1", 3, "other", 15, 20, "s1.1"),
+        _sec("s2", 1, "other", 50, 80, "s0"),
+    ],
+    "gap-between-siblings": [
+        _sec("s0", 0, "preamble", 0, 100, None),
+        _sec("s1", 1, "plans", 10, 20, "s0"),
+        _sec("s1.1", 2, "other", 12, 15, "s1"),
+        _sec("s2", 1, "other", 40, 60, "s0"),
+    ],
+    "child-ends-after-parent": [
+        _sec("s0", 0, "preamble", 0, 50, None),
+        _sec("s1", 1, "achievements", 5, 20, "s0"),
+        _sec("s1.1", 2, "problems", 15, 35, "s1"),
+        _sec("s2", 1, "other", 20, 50, "s0"),
+    ],
+    "same-start-and-empty": [
+        _sec("s0", 0, "preamble", 0, 40, None),
+        _sec("s1", 1, "causes", 10, 30, "s0"),
+        _sec("s1.1", 2, "other", 10, 10, "s1"),
+        _sec("s1.2", 2, "rectification", 10, 25, "s1"),
+    ],
+    "root-not-at-zero": [
+        _sec("s0", 0, "other", 5, 30, None),
+        _sec("s1", 1, "other", 8, 12, "s0"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_section_and_kind_lookups_match_the_tree_walk(name: str) -> None:
+    sections = TREES[name]
+    n = max(s.end for s in sections)
+    doc = Document(source="t", text="字" * n)
+    report = SegmentedReport(doc, list(sections), [])
+    for offset in range(-3, n + 3):
+        assert report.innermost_section_at(offset) is _walk_innermost(sections, offset), (name, offset)
+        assert report.kind_at(offset) == _walk_kind(sections, offset), (name, offset)
+
+
+def test_index_follows_appended_sections_and_sentences() -> None:
+    doc = Document(source="t", text="甲" * 30)
+    sections = [_sec("s0", 0, "preamble", 0, 30, None)]
+    report = SegmentedReport(doc, sections, [])
+    assert report.kind_at(12) == "preamble"
+    assert report.sentence_at(12) is None
+    sections.append(_sec("s1", 1, "problems", 10, 20, "s0"))
+    report.sentences.append(Sentence(10, 15, "甲" * 5, "s1"))
+    assert report.kind_at(12) == "problems"
+    assert report.sentence_at(12) == report.sentences[0]
+    assert report.sentence_at(15) is None
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.txt"))
+)
+def test_lookups_on_real_reports(path: Path) -> None:
+    report = segment(read_document(path))
+    sections = report.sections
+    n = len(report.doc.text)
+    for offset in range(0, n, 7):
+        assert report.innermost_section_at(offset) is _walk_innermost(sections, offset)
+        assert report.kind_at(offset) == _walk_kind(sections, offset)
+        expected = next((s for s in report.sentences if s.start <= offset < s.end), None)
+        assert report.sentence_at(offset) == expected
+    for s in report.sentences[:: max(1, len(report.sentences) // 40)]:
+        ev = report.evidence(s.start + 1, s.end, s.start, s.end)
+        assert ev.quote == report.doc.text[ev.start : ev.end] == s.text
+        assert ev.section_kind == _walk_kind(sections, s.start + 1)
