@@ -303,3 +303,62 @@ def test_seed_recall():
     assert total == 120
     assert found / total >= 0.8, misses
     assert same_indicator / total >= 0.6
+
+
+# ---------------------------------------------------------------- one figure pass per document
+
+
+def _cut(text: str, cuts: list[int], strip: bool = True) -> list[Sentence]:
+    """Sentences between the given cut offsets (whitespace trimmed like the segmenter)."""
+    out, prev = [], 0
+    for c in cuts + [len(text)]:
+        s, e = prev, c
+        prev = c
+        while strip and s < e and text[s].isspace():
+            s += 1
+        while strip and e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(s, e, text[s:e], "s0"))
+    return out
+
+
+_FIGURE_TEXTS = [
+    # cuts at punctuation: no figure crosses a sentence
+    ("共办理案件1,234件，罚款150余万元。培训3次。", [18]),
+    # an over-long run-on sentence cut mid-number (the segmenter cuts blindly at its limit)
+    ("全年办理行政复议案件12345件罚款约3.5万元", [12, 13, 14, 15, 21, 24]),
+    # a cut between a number and its unit, and between a marker and its number
+    ("查处违法行为约 200起其中不少于十五万元", [8, 9, 14, 16]),
+    # figures in the gaps between sentences (whitespace, a web copy's line breaks)
+    ("出动执法人员 300 人次\n\n  45家  \n检查企业六十余家", []),
+    # a range and a percent running over cuts
+    ("满意度达到95%-98%以上，百分之八十五的案件在3至5个工作日内办结", [7, 9, 20, 27, 28]),
+    # no sentence at all, and sentences with no figure
+    ("没有任何数字的句子。也没有。", [10]),
+]
+
+
+@pytest.mark.parametrize("text, cuts", _FIGURE_TEXTS)
+@pytest.mark.parametrize("strip", [True, False])
+def test_figure_matches_by_sentence_equal_a_scan_per_sentence(text: str, cuts: list[int], strip: bool) -> None:
+    from fazhi_graph.extract.metrics import _lexicon, figure_matches_by_sentence
+
+    figure = _lexicon().figure
+    norm = normalize(text)
+    for sentences in (_cut(text, cuts, strip), _cut(text, [], strip), [], _cut(text, list(range(1, len(text))), strip)):
+        got = figure_matches_by_sentence(figure, norm, sentences)
+        want = [list(figure.finditer(norm[s.start : s.end])) for s in sentences]
+        assert [[(m.start(), m.end(), m.groupdict()) for m in ms] for ms in got] == [
+            [(m.start() + s.start, m.end() + s.start, m.groupdict()) for m in ms] for s, ms in zip(sentences, want)
+        ]
+
+
+def test_figure_matches_by_sentence_with_overlapping_sentences() -> None:
+    from fazhi_graph.extract.metrics import _lexicon, figure_matches_by_sentence
+
+    figure = _lexicon().figure
+    text = "办理案件120件，罚款3万元"
+    sentences = [Sentence(0, 10, text[0:10], "s0"), Sentence(5, len(text), text[5:], "s0")]
+    got = figure_matches_by_sentence(figure, text, sentences)
+    assert [[m.group(0) for m in ms] for ms in got] == [[m.group(0) for m in figure.finditer(s.text)] for s in sentences]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fazhi_graph.ingest import read_document
-from fazhi_graph.model import Document, SegmentedReport, Section, Sentence
+from fazhi_graph.model import Document, Evidence, SegmentedReport, Section, Sentence
 from fazhi_graph.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,3 +125,22 @@ def test_lookups_on_real_reports(path: Path) -> None:
         ev = report.evidence(s.start + 1, s.end, s.start, s.end)
         assert ev.quote == report.doc.text[ev.start : ev.end] == s.text
         assert ev.section_kind == _walk_kind(sections, s.start + 1)
+
+
+def test_evidence_is_an_ordinary_evidence() -> None:
+    """evidence() skips the frozen dataclass __init__; the object must not differ from one built by it."""
+    text = "一、主要工作\n全年办理案件120件。下一步，我们将继续推进。\n"
+    doc = Document(source="t.txt", text=text)
+    sections = [_sec("s0", 0, "preamble", 0, len(text), None), _sec("s1", 1, "achievements", 0, len(text), "s0")]
+    sentences = [Sentence(7, 18, text[7:18], "s1"), Sentence(18, 30, text[18:30], "s1")]
+    report = SegmentedReport(doc, sections, sentences)
+    ev = report.evidence(11, 15)
+    built = Evidence(
+        source="t.txt", section="s1", section_id="s1", section_kind="achievements", start=7, end=18,
+        quote=text[7:18], match_start=11, match_end=15, match=text[11:15],
+    )
+    assert ev == built and hash(ev) == hash(built) and ev.to_json() == built.to_json()
+    with pytest.raises(AttributeError):
+        ev.start = 0  # type: ignore[misc]
+    # a match running over the cut between two sentences quotes both
+    assert report.evidence(16, 20).quote == text[7:30]

@@ -82,7 +82,7 @@ class SegmentedReport:
     # edited in place once looked up (segment() finishes them before building the report).
     def _index(self) -> "_Lookup":
         idx = self.__dict__.get("_idx")
-        if idx is None or idx.sizes != (len(self.sections), len(self.sentences)):
+        if idx is None or idx.n_sections != len(self.sections) or idx.n_sentences != len(self.sentences):
             idx = _Lookup(self.sections, self.sentences)
             self.__dict__["_idx"] = idx
         return idx
@@ -114,26 +114,31 @@ class SegmentedReport:
         [quote_start, quote_end); so the match always lies inside the quote and
         ``doc.text[start:end] == quote``. Every extractor builds its evidence here."""
         text = self.doc.text
-        first = self.sentence_at(match_start)
-        last = self.sentence_at(match_end - 1 if match_end - 1 > match_start else match_start)
-        start = match_start
+        idx = self._index()
+        sentences, sent_starts = self.sentences, idx.sent_starts
+        start, end = match_start, match_end
         if quote_start is not None and quote_start < start:
             start = quote_start
-        if first is not None and first.start < start:
-            start = first.start
-        end = match_end
         if quote_end is not None and quote_end > end:
             end = quote_end
-        if last is not None and last.end > end:
-            end = last.end
+        # the sentences at the first and at the last character of the match
+        i = bisect_right(sent_starts, match_start) - 1
+        if i >= 0 and sentences[i].start <= match_start < sentences[i].end and sentences[i].start < start:
+            start = sentences[i].start
+        last = match_end - 1 if match_end - 1 > match_start else match_start
+        i = bisect_right(sent_starts, last) - 1
+        if i >= 0 and sentences[i].start <= last < sentences[i].end and sentences[i].end > end:
+            end = sentences[i].end
         if self.sections:
-            idx = self._index()
             i = bisect_right(idx.bounds, match_start)
             sec = idx.secs[i]
             title, sid, kind = sec.title, sec.id, idx.kinds[i]
         else:
             title, sid, kind = "", "", "other"
-        return Evidence(
+        # Built without the frozen dataclass __init__ (one object.__setattr__ per field):
+        # extractors make one Evidence per match. Same fields, same object.
+        ev = object.__new__(Evidence)
+        ev.__dict__.update(
             source=self.doc.source,
             section=title,
             section_id=sid,
@@ -145,6 +150,7 @@ class SegmentedReport:
             match_end=match_end,
             match=text[match_start:match_end],
         )
+        return ev
 
     def kind_at(self, offset: int) -> SectionKind:
         """The kind of the innermost section at ``offset`` that is not 'other'.
@@ -174,10 +180,11 @@ class _Lookup:
     ``bisect_right(bounds, offset)``; they are computed with the tree walk below once per
     interval instead of once per lookup."""
 
-    __slots__ = ("sizes", "by_id", "sent_starts", "bounds", "secs", "kinds")
+    __slots__ = ("n_sections", "n_sentences", "by_id", "sent_starts", "bounds", "secs", "kinds")
 
     def __init__(self, sections: list[Section], sentences: list[Sentence]) -> None:
-        self.sizes = (len(sections), len(sentences))
+        self.n_sections = len(sections)
+        self.n_sentences = len(sentences)
         self.by_id = {s.id: s for s in sections}
         self.sent_starts = [s.start for s in sentences]
         self.bounds: list[int] = []

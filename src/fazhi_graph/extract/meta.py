@@ -464,6 +464,21 @@ def _same_body(other: str, mine: str) -> bool:
     return difflib.SequenceMatcher(None, other, mine).ratio() >= 0.8
 
 
+@lru_cache(maxsize=4096)
+def _labels_like(form: str, mine: str) -> tuple[str, ...]:
+    """Org-form labels of ``form`` that may name the same body as ``mine`` (difflib per label:
+    asked once per distinct body, since a corpus has many reports of the same bureau)."""
+    labels = [t for t, f in _forms().form_of.items() if f == form and _same_body(t, mine)]
+    return tuple(sorted(labels, key=lambda t: (-len(t), t)))
+
+
+@lru_cache(maxsize=4096)
+def _alias_re(places: tuple[str, ...], labels: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        "(?:" + "|".join(re.escape(p) for p in places) + ")" + "(?:" + "|".join(re.escape(lb) for lb in labels) + ")"
+    )
+
+
 def _aliases(text: str, norm: str, chosen: _Org, all_orgs: list[_Org], bare, region: R.Region | None) -> list[str]:
     """Other names of the chosen body in the text: same place and same org form, a bracketed
     second name (潢川县城市管理局（城市综合执法局）), a short place (长治城市管理局), a partial
@@ -490,11 +505,7 @@ def _aliases(text: str, norm: str, chosen: _Org, all_orgs: list[_Org], bare, reg
                 if n and a.level != "province":
                     places.add(n + region.name)
         places.discard("")
-        labels = [t for t, f in _forms().form_of.items() if f == chosen.form and _same_body(t, mine)]
-        rx = re.compile(
-            "(?:" + "|".join(re.escape(p) for p in sorted(places, key=lambda t: (-len(t), t))) + ")"
-            + "(?:" + "|".join(re.escape(lb) for lb in sorted(labels, key=lambda t: (-len(t), t))) + ")"
-        )
+        rx = _alias_re(tuple(sorted(places, key=lambda t: (-len(t), t))), _labels_like(chosen.form, mine))
         covered = [(o.start, o.end) for o in all_orgs]  # inside a longer name already judged above
         for m in rx.finditer(norm):
             if any(s <= m.start() < e for s, e in covered):

@@ -33,7 +33,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 from rdflib import URIRef
@@ -244,17 +246,64 @@ def _quote_regexes() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
-def _quoted_spans(norm: str) -> list[tuple[int, int]]:
+def _quoted_spans(norm: str, s0: int, s1: int) -> list[tuple[int, int]]:
+    """Quotes of the sentence ``norm[s0:s1]`` (offsets in ``norm``)."""
     spans = []
     for open_, rx in _quote_regexes():
-        if open_ in norm:  # most sentences quote nothing: skip the regex
-            spans.extend(m.span() for m in rx.finditer(norm))
+        if norm.find(open_, s0, s1) >= 0:  # most sentences quote nothing: skip the regex
+            spans.extend(m.span() for m in rx.finditer(norm, s0, s1))
     return spans
 
 
-@dataclass(frozen=True)
-class _Figure:
-    start: int  # in sentence coordinates, the whole expression (markers included)
+# A regex run with ``pos``/``endpos`` on the whole text finds what it finds on the slice
+# [pos:endpos] unless it looks at what lies before ``pos`` (^, \A, \b, \B, lookbehind).
+_CONTEXT_SENSITIVE = re.compile(r"\\[AbB]|\^|\(\?<[=!]")
+
+
+def _any_matcher(patterns: tuple[re.Pattern, ...]) -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]:
+    """One alternation that matches wherever any of ``patterns`` does, plus the patterns
+    that must still run on their own on the sliced sentence: those that look before their
+    start (an alternation run with ``pos`` on the whole text would see beyond the sentence)
+    and those with group references (numbering changes inside an alternation)."""
+    joint = [p for p in patterns if not _CONTEXT_SENSITIVE.search(p.pattern) and not _GROUP_REF.search(p.pattern)]
+    alone = tuple(p for p in patterns if p not in joint)
+    if not joint:
+        return None, alone
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in joint)), alone
+    except re.error:  # e.g. a group name used by two patterns, or an inline global flag
+        return None, tuple(patterns)
+
+
+_GROUP_REF = re.compile(r"\\\d|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=1)
+def _slogan_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]:
+    return _any_matcher(_lexicon().slogan_patterns)
+
+
+@lru_cache(maxsize=1)
+def _partial_year_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]:
+    return _any_matcher(_lexicon().partial_year)
+
+
+def _slogan_at(norm: str, s0: int, s1: int, ns: int, patterns) -> bool:
+    joint, alone = patterns
+    if joint is not None and joint.match(norm, ns, s1):
+        return True
+    return bool(alone) and any(p.match(norm[s0:s1], ns - s0) for p in alone)
+
+
+def _partial_year(norm: str, s0: int, s1: int) -> bool:
+    joint, alone = _partial_year_patterns()
+    if joint is not None and joint.search(norm, s0, s1):
+        return True
+    return bool(alone) and any(p.search(norm[s0:s1]) for p in alone)
+
+
+class _Figure(NamedTuple):
+    start: int  # offsets in the document, the whole expression (markers included)
     end: int
     num_start: int
     value: Decimal
@@ -265,69 +314,62 @@ class _Figure:
     chinese: bool
 
 
-def _figures(norm: str, lex: _Lexicon) -> list[_Figure]:
-    """Number+unit expressions of one (normalised) sentence."""
-    quoted = _quoted_spans(norm)
+def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon) -> list[_Figure]:
+    """Number+unit expressions of the sentence ``norm[s0:s1]`` among the figure-regex ``matches``
+    of that sentence; nothing outside [s0, s1) is looked at, as if the sentence were cut out."""
+    quoted = None
+    slogan_patterns = _slogan_patterns()
     out = []
-    for m in lex.figure.finditer(norm):
-        n1 = m.group("n1")
-        unit = m.group("unit")
-        if m.group("pct") and not unit:
+    for m in matches:
+        n1, _sep, n2, a1, mag, a2, unit, post = m.group("n1", "sep", "n2", "a1", "mag", "a2", "unit", "post")
+        pre, pct = m.group("pre", "pct")
+        has_unit = unit is not None
+        if pct and not unit:
             unit = lex.percent_unit
         if not unit:
             continue
         ns = m.start("n1")
         # The text before the number (before its markers, if any); read in place, not sliced.
-        lead = ns if not m.group("pre") and not m.group("pct") else m.start()
-        last = norm[lead - 1] if lead > 0 else ""
-        if lex.non_count_prefixes and norm.endswith(lex.non_count_prefixes, 0, lead):
+        lead = ns if not pre and not pct else m.start()
+        last = norm[lead - 1] if lead > s0 else ""
+        if lex.non_count_prefixes and norm.endswith(lex.non_count_prefixes, s0, lead):
             continue
         chinese = not n1[0].isdigit()
         if chinese and last and last in lex.cn_word_prefixes:
             continue
         if not chinese and last and (last.isalnum() and last.isascii() or last in "./"):
             continue
-        if m.group("unit") and lex.false_friends and norm.startswith(lex.false_friends, m.start("unit")):
+        if has_unit and lex.false_friends and norm.startswith(lex.false_friends, m.start("unit"), s1):
             continue
-        if any(a <= ns < b for a, b in quoted):
+        if quoted is None:
+            quoted = _quoted_spans(norm, s0, s1)
+        if quoted and any(a <= ns < b for a, b in quoted):
             continue
-        if lex.slogans and norm.startswith(lex.slogans, ns):
+        if lex.slogans and norm.startswith(lex.slogans, ns, s1):
             continue
-        if any(p.match(norm, ns) for p in lex.slogan_patterns):
+        if _slogan_at(norm, s0, s1, ns, slogan_patterns):
             continue
-        if chinese and all(ch in lex.magnitudes for ch in n1) and (m.group("a1") or m.group("a2")) and len(n1) <= 2:
+        if chinese and (a1 or a2) and len(n1) <= 2 and all(ch in lex.magnitudes for ch in n1):
             value = _multiplier(n1)  # 千余人次, 百余家, 万余件: "a thousand-odd"
         else:
             value = _parse_number(n1, lex)
         if value is None:
             continue
-        if m.group("n2"):
-            if _parse_number(m.group("n2"), lex) is None:
+        if n2:
+            if _parse_number(n2, lex) is None:
                 continue
-        if m.group("mag"):
-            value *= _multiplier(m.group("mag"))
-        unit_class = "percent" if m.group("pct") else lex.unit_classes.get(unit, "count")
-        markers = [g for g in (m.group("pre"), m.group("a1"), m.group("a2"), m.group("post")) if g]
+        if mag:
+            value *= _multiplier(mag)
+        unit_class = "percent" if pct else lex.unit_classes.get(unit, "count")
+        markers = [g for g in (pre, a1, a2, post) if g]
         qualifier = None
-        if m.group("n2"):
+        if n2:
             qualifier = "range"
         elif any(x in lex.at_least for x in markers):
             qualifier = "at_least"
         elif any(x in lex.nearly for x in markers):
             qualifier = "nearly"
-        out.append(
-            _Figure(
-                start=m.start(),
-                end=m.end(),
-                num_start=ns,
-                value=value,
-                unit=unit,
-                unit_class=unit_class,
-                approx=bool(markers),
-                qualifier=qualifier,
-                chinese=chinese,
-            )
-        )
+        out.append(_Figure(m.start(), m.end(), ns, value, unit, unit_class, bool(markers), qualifier, chinese))
     return out
 
 
@@ -338,6 +380,8 @@ def _best(cands: list[tuple[tuple, _Indicator]]) -> _Indicator | None:
     """Best candidate by key[0]; among ties a narrower indicator beats its broader one, then key[1]."""
     if not cands:
         return None
+    if len(cands) == 1:
+        return cands[0][1]
     top = max(k[0] for k, _ in cands)
     tied = [(k, i) for k, i in cands if k[0] == top]
     names = {i.notation for _, i in tied}
@@ -351,6 +395,17 @@ def _best(cands: list[tuple[tuple, _Indicator]]) -> _Indicator | None:
 def _fitting(unit: str, unit_class: str) -> tuple[_Indicator, ...]:
     """Indicators a figure with this unit may belong to (asked once per unit, not per figure)."""
     return tuple(i for i in _indicators() if i.fits(unit, unit_class))
+
+
+@lru_cache(maxsize=256)
+def _fitting_pre(unit: str, unit_class: str) -> dict[re.Pattern, tuple[_Indicator, ...]]:
+    """Pre-cue regex → the fitting indicators that carry it (a regex string shared by two
+    indicators compiles to one object, so it is run once for both)."""
+    out: dict[re.Pattern, list[_Indicator]] = {}
+    for ind in _fitting(unit, unit_class):
+        for p in ind.pre:
+            out.setdefault(p, []).append(ind)
+    return {p: tuple(inds) for p, inds in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -387,24 +442,28 @@ def _possible_cues(prefix: str) -> set[re.Pattern]:
 
 
 def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
-    fitting = _fitting(fig.unit, fig.unit_class)
-    possible = _possible_cues(prefix)
-    cands: list[tuple[tuple, _Indicator]] = []
-    for ind in fitting:
+    by_pattern = _fitting_pre(fig.unit, fig.unit_class)
+    best_of: dict[str, tuple[tuple, _Indicator]] = {}
+    for p in _possible_cues(prefix):
+        inds = by_pattern.get(p)
+        if inds is None:
+            continue
         best = None
-        for p in ind.pre:
-            if p not in possible:
-                continue
-            for m in p.finditer(prefix):
-                key = (m.end(), m.end() - m.start())  # nearest end, then the longest (most specific) cue
-                if m.end() > m.start() and (best is None or key > best):
-                    best = key
-        if best is not None:
-            cands.append((best, ind))
+        for m in p.finditer(prefix):
+            key = (m.end(), m.end() - m.start())  # nearest end, then the longest (most specific) cue
+            if m.end() > m.start() and (best is None or key > best):
+                best = key
+        if best is None:
+            continue
+        for ind in inds:
+            seen = best_of.get(ind.notation)
+            if seen is None or best > seen[0]:
+                best_of[ind.notation] = (best, ind)
+    cands = list(best_of.values())
     if cands:
         return _best(cands)
     window = postfix[:_POST_WINDOW]
-    for ind in fitting:
+    for ind in _fitting(fig.unit, fig.unit_class):
         best = None
         for p in ind.post:
             m = p.search(window)
@@ -417,20 +476,20 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
     return _best(cands)
 
 
-def _clause_bounds(norm: str, start: int, end: int) -> tuple[int, int]:
-    """The clause around a figure. A figure that opens its clause right after a colon
-    (累计罚款总额:227900元) belongs to the words before the colon."""
-    cs = start
-    while cs > 0 and norm[cs - 1] not in _CLAUSE_SEPARATORS:
-        cs -= 1
-    if cs > 0 and norm[cs - 1] in _LABEL_COLONS and not norm[cs:start].strip():
-        cs -= 1
-        while cs > 0 and norm[cs - 1] not in _CLAUSE_SEPARATORS:
-            cs -= 1
-    ce = end
-    while ce < len(norm) and norm[ce] not in _CLAUSE_SEPARATORS:
-        ce += 1
+def _clause_bounds(norm: str, s0: int, s1: int, start: int, end: int, seps: list[int]) -> tuple[int, int]:
+    """The clause around a figure, within the sentence ``norm[s0:s1]``. A figure that opens
+    its clause right after a colon (累计罚款总额:227900元) belongs to the words before the colon.
+    ``seps``: sorted offsets of the clause separators of the sentence."""
+    i = bisect_left(seps, start)  # separators before the figure: seps[:i]
+    cs = seps[i - 1] + 1 if i > 0 else s0
+    if cs > s0 and norm[cs - 1] in _LABEL_COLONS and not norm[cs:start].strip():
+        cs = seps[i - 2] + 1 if i > 1 else s0
+    j = bisect_left(seps, end)
+    ce = seps[j] if j < len(seps) else s1
     return cs, ce
+
+
+_CLAUSE_SEPARATOR_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEPARATORS))) + "]")
 
 
 def _other_label(prefix: str, postfix: str) -> str:
@@ -440,35 +499,31 @@ def _other_label(prefix: str, postfix: str) -> str:
     return label
 
 
-def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str | None = None) -> list[Metric]:
-    """Metrics of one sentence (exposed for callers that iterate sentences themselves)."""
+def _sentence_metrics(report: SegmentedReport, norm: str, s0: int, s1: int, matches: list[re.Match]) -> list[Metric]:
     lex = _lexicon()
-    doc = report.doc
-    full_norm = norm_text if norm_text is not None else (doc.norm or normalize(doc.text))
-    norm = full_norm[sent.start : sent.end]
-    figures = _figures(norm, lex)
+    figures = _figures(norm, s0, s1, matches, lex)
     if not figures:
         return []
-    partial = any(p.search(norm) for p in lex.partial_year)
+    partial = _partial_year(norm, s0, s1)
+    seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm, s0, s1)]
     out = []
-    prev_end = 0
+    prev_end = s0
     for fig in figures:
-        cs, ce = _clause_bounds(norm, fig.start, fig.end)
+        cs, ce = _clause_bounds(norm, s0, s1, fig.start, fig.end, seps)
         prefix, postfix = norm[cs : fig.start], norm[fig.end : ce]
         # Cues may reach over an earlier figure of the clause (法制审核…15次40余起),
         # the display label of an unlinked figure may not.
-        own_prefix = norm[max(cs, prev_end) : fig.start]
+        own_start = max(cs, prev_end)
         prev_end = fig.end
         ind = _link(prefix, postfix, fig)
         if ind is None and fig.chinese and fig.value < 10:
             continue  # 一名, 两个 … without a cue: almost always a set phrase
         qualifier = fig.qualifier or ("partial_year" if partial else None)
-        ms, me = sent.start + fig.start, sent.start + fig.end
-        ev = report.evidence(ms, me, sent.start, sent.end)
+        ev = report.evidence(fig.start, fig.end, s0, s1)
         out.append(
             Metric(
                 indicator=ind.notation if ind else OTHER,
-                label=ind.label if ind else _other_label(own_prefix, postfix),
+                label=ind.label if ind else _other_label(norm[own_start : fig.start], postfix),
                 value=float(fig.value),
                 unit=fig.unit,
                 approx=fig.approx,
@@ -479,15 +534,63 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
     return out
 
 
+def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str | None = None) -> list[Metric]:
+    """Metrics of one sentence (exposed for callers that iterate sentences themselves)."""
+    doc = report.doc
+    norm = norm_text if norm_text is not None else (doc.norm or normalize(doc.text))
+    matches = list(_lexicon().figure.finditer(norm, sent.start, sent.end))
+    return _sentence_metrics(report, norm, sent.start, sent.end, matches)
+
+
+def figure_matches_by_sentence(figure: re.Pattern, norm: str, sentences: list[Sentence]) -> list[list[re.Match]]:
+    """``list(figure.finditer(norm, s.start, s.end))`` for every sentence, from one pass over the text.
+
+    The figure regex looks neither behind its start nor at the end of the text, so a match
+    that lies inside a sentence is the match the per-sentence scan finds there, and the scan
+    of a sentence no match crosses into or out of sees the same matches as the whole-text
+    scan (see tests/test_extract_metrics.py). Only sentences that a whole-text match crosses
+    (a figure running over a cut that has no punctuation) are scanned again on their own.
+    Sentences must be sorted and disjoint (as segment() makes them); otherwise every
+    sentence is scanned on its own."""
+    n = len(sentences)
+    if any(sentences[i].end > sentences[i + 1].start for i in range(n - 1)):
+        return [list(figure.finditer(norm, s.start, s.end)) for s in sentences]
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    out: list[list[re.Match]] = [[] for _ in range(n)]
+    dirty: set[int] = set()
+    lo = 0
+    for m in figure.finditer(norm):
+        ms, me = m.span()
+        i = bisect_right(starts, ms, lo) - 1
+        if i >= 0:
+            lo = i
+        if i >= 0 and me <= ends[i] and ms < ends[i]:
+            out[i].append(m)
+            continue
+        # The match starts between sentences or runs past the end of its sentence:
+        # every sentence it overlaps must be scanned on its own.
+        j = i if i >= 0 and ms < ends[i] else i + 1
+        while j < n and starts[j] < me:
+            dirty.add(j)
+            j += 1
+    for j in dirty:
+        s = sentences[j]
+        out[j] = list(figure.finditer(norm, s.start, s.end))
+    return out
+
+
 def extract_metrics(report: SegmentedReport) -> list[Metric]:
     """Every figure with a unit in the report, outside problem sections, ordered by offset."""
     doc = report.doc
     norm = doc.norm or normalize(doc.text)
+    sentences = report.sentences
+    per_sentence = figure_matches_by_sentence(_lexicon().figure, norm, sentences)
     out: list[Metric] = []
-    for sent in report.sentences:
-        if report.kind_at(sent.start) == "problems":
+    for sent, matches in zip(sentences, per_sentence):
+        if not matches or report.kind_at(sent.start) == "problems":
             continue
-        out.extend(figures_in_sentence(report, sent, norm))
+        out.extend(_sentence_metrics(report, norm, sent.start, sent.end, matches))
     out.sort(key=lambda m: (m.evidence.match_start, m.evidence.match_end) if m.evidence else (0, 0))
     return out
 

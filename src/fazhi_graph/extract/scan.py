@@ -109,6 +109,11 @@ class RegexSet:
             else:
                 self._anchors_of[idx] = tuple(anchor_ids.setdefault(a, len(anchor_ids)) for a in anchors)
         self._anchor_len = [0] * len(anchor_ids)
+        regexes_of: dict[int, list[int]] = {}  # anchor id -> regexes it anchors
+        for idx, aids in self._anchors_of.items():
+            for aid in aids:
+                regexes_of.setdefault(aid, []).append(idx)
+        self._regexes_of = {aid: tuple(v) for aid, v in regexes_of.items()}
         self._auto = None
         if anchor_ids:
             auto = ahocorasick.Automaton()
@@ -131,14 +136,22 @@ class RegexSet:
         ends: dict[int, list[int]] = {}
         if self._auto is not None:
             for end, aid in self._auto.iter(text, pos, endpos):  # type: ignore[attr-defined]
-                ends.setdefault(aid, []).append(end)
-        ends_np = {aid: np.array(e, dtype=np.int64) for aid, e in ends.items()}
-        windowed = {i for i, aids in self._anchors_of.items() if any(a in ends_np for a in aids)}
-        for i in sorted([*windowed, *self._unanchored]):
-            entry = self._entries[i]
+                e = ends.get(aid)
+                if e is None:
+                    ends[aid] = [end]
+                else:
+                    e.append(end)
+        windowed: set[int] = set()
+        regexes_of = self._regexes_of
+        for aid in ends:
+            windowed.update(regexes_of[aid])
+        ends_np: dict[int, np.ndarray] = {}  # numpy copies, made only for regexes with many occurrences
+        entries = self._entries
+        for i in sorted(windowed.union(self._unanchored)):
+            entry = entries[i]
             if i in windowed:
                 seen_end = -1
-                for lo, hi in self._windows(i, ends_np, pos, endpos):
+                for lo, hi in self._windows(i, ends, ends_np, pos, endpos):
                     for m in entry.regex.finditer(text, lo, hi):
                         if m.start() >= seen_end or m.start() == m.end():
                             seen_end = m.end()
@@ -147,18 +160,25 @@ class RegexSet:
                 for m in entry.regex.finditer(text, pos, endpos):
                     yield entry.key, m
 
-    def _windows(self, i: int, ends: dict[int, np.ndarray], pos: int, endpos: int) -> list[tuple[int, int]]:
+    def _windows(
+        self, i: int, ends: dict[int, list[int]], ends_np: dict[int, np.ndarray], pos: int, endpos: int
+    ) -> list[tuple[int, int]]:
         """Merged windows of regex ``i``: around each anchor occurrence, as wide as the regex
         can match plus a margin, clipped to [pos, endpos]; overlapping or touching windows
         are joined; vectorised, because common anchors (执法) occur tens of thousands of times."""
         w = self._entries[i].width or 0
-        if sum(len(ends[a]) for a in self._anchors_of[i] if a in ends) < _NUMPY_MIN:
-            return self._windows_small(i, ends, pos, endpos)
+        aids = [a for a in self._anchors_of[i] if a in ends]
+        if len(aids) == 1 and len(ends[aids[0]]) == 1:  # the common case in a sentence or a short report
+            aid = aids[0]
+            end = ends[aid][0]
+            return [(max(pos, end + 1 - w - _MARGIN), min(endpos, end - self._anchor_len[aid] + 1 + w + _MARGIN))]
+        if sum(len(ends[a]) for a in aids) < _NUMPY_MIN:
+            return self._windows_small(i, aids, ends, pos, endpos)
         los, his = [], []
-        for aid in self._anchors_of[i]:
-            e = ends.get(aid)
+        for aid in aids:
+            e = ends_np.get(aid)
             if e is None:
-                continue
+                e = ends_np[aid] = np.array(ends[aid], dtype=np.int64)
             los.append(np.maximum(pos, e + 1 - w - _MARGIN))
             his.append(np.minimum(endpos, e - self._anchor_len[aid] + 1 + w + _MARGIN))
         lo, hi = (los[0], his[0]) if len(los) == 1 else (np.concatenate(los), np.concatenate(his))
@@ -171,13 +191,18 @@ class RegexSet:
         last = np.concatenate((first[1:] - 1, [len(lo) - 1]))
         return list(zip(lo[first].tolist(), reach[last].tolist()))
 
-    def _windows_small(self, i: int, ends: dict[int, np.ndarray], pos: int, endpos: int) -> list[tuple[int, int]]:
+    def _windows_small(
+        self, i: int, aids: list[int], ends: dict[int, list[int]], pos: int, endpos: int
+    ) -> list[tuple[int, int]]:
         """``_windows`` for a few occurrences (a sentence, a problem item), where numpy's
         per-call overhead would cost more than a plain loop. Same windows."""
         w = self._entries[i].width or 0
+        left = 1 - w - _MARGIN
         spans = sorted(
-            (max(pos, end + 1 - w - _MARGIN), min(endpos, end - self._anchor_len[aid] + 1 + w + _MARGIN))
-            for aid in self._anchors_of[i] if aid in ends for end in ends[aid].tolist()
+            (max(pos, end + left), min(endpos, end + right))
+            for aid in aids
+            for right in (1 - self._anchor_len[aid] + w + _MARGIN,)
+            for end in ends[aid]
         )
         out: list[tuple[int, int]] = []
         for lo, hi in spans:
@@ -186,4 +211,3 @@ class RegexSet:
             else:
                 out.append((lo, hi))
         return out
-
