@@ -348,3 +348,95 @@ def test_seeds_against_gold():
     assert t["status_accuracy"] >= 0.9
     assert t["statement_recall"] >= 0.95
     assert t["category_f1"] >= 0.85
+
+
+# ---------------------------------------------------------------- section facts of the problem splitter
+
+
+def _facts_tree(name: str) -> list[Section]:
+    def sec(sid, level, start, end, heading_end, parent, children=()):
+        return Section(sid, level, "", sid, "other", start, end, heading_end, parent=parent, children=list(children))
+
+    return {
+        "siblings": [
+            sec("s0", 0, 0, 90, 0, None, ["s1", "s2"]),
+            sec("s1", 1, 5, 40, 12, "s0", ["s1.1"]),
+            sec("s1.1", 2, 14, 40, 20, "s1"),
+            sec("s2", 1, 40, 90, 48, "s0"),
+        ],
+        # two level-1 sections overlapping (a Markdown heading inside a numbered one):
+        # the first in report order wins, as in the plain scan
+        "overlapping-level-1": [
+            sec("s0", 0, 0, 80, 0, None, ["s1", "s2"]),
+            sec("s2", 1, 10, 60, 15, "s0", ["s2.1"]),
+            sec("s1", 1, 5, 70, 9, "s0"),
+            sec("s2.1", 2, 20, 30, 25, "s2"),
+        ],
+        "gap-and-same-start": [
+            sec("s0", 0, 0, 60, 0, None, ["s1", "s2"]),
+            sec("s1", 1, 10, 20, 20, "s0", ["s1.1"]),
+            sec("s1.1", 2, 10, 20, 14, "s1"),
+            sec("s2", 1, 30, 50, 35, "s0"),
+        ],
+        "only-deeper-levels": [
+            sec("s0", 0, 0, 30, 0, None, ["s0.1"]),
+            sec("s0.1", 2, 3, 25, 8, "s0"),
+        ],
+    }[name]
+
+
+@pytest.mark.parametrize("name", ["siblings", "overlapping-level-1", "gap-and-same-start", "only-deeper-levels"])
+def test_section_facts_answer_like_a_scan_of_every_section(name: str) -> None:
+    from fazhi_graph.extract.concepts import _SectionFacts
+
+    sections = _facts_tree(name)
+    n = max(s.end for s in sections)
+    report = SegmentedReport(_doc("字" * n), sections, [])
+    facts = _SectionFacts(report)
+
+    def top(off: int) -> str:  # the plain scan it replaces
+        chain = sorted((s for s in sections if s.start <= off < s.end and s.level >= 1), key=lambda s: s.level)
+        return chain[0].id if chain else ""
+
+    for off in range(-2, n + 2):
+        assert facts.top(off) == top(off), (name, off)
+        assert (off in facts.starts) == any(s.start == off and s.level >= 1 for s in sections)
+        for b in range(max(off, 0) + 1, n + 2, 3):  # items are non-empty spans of the text
+            title_only = any(s.start == off and s.heading_end >= b and s.children for s in sections)
+            assert (facts.title_only.get(off, -1) >= b) == title_only, (name, off, b)
+    for lo in range(0, n, 4):
+        for hi in range(lo, n + 4, 6):
+            assert sorted(s.id for s in facts.in_range(lo, hi)) == sorted(s.id for s in sections if lo <= s.start < hi)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "下一步，我局将继续深化行政执法三项制度，推进包容审慎监管。",
+        "今年是八五普法收官之年，我局将开展普法宣传;全年办理行政复议案件12件!",
+        "2024年将全面推行说理式执法。",
+        "没有任何标点的句子也要能判断是否为计划",
+        ",,;:开头就是标点。结尾也是。。",
+    ],
+)
+def test_planned_at_with_document_clause_marks(text: str) -> None:
+    """The clause marks of the whole text give the same clauses as a scan of the sentence."""
+    from fazhi_graph.extract.concepts import _clause_marks, _planned_at
+
+    from fazhi_graph.extract.concepts import planned_sentence
+
+    def reference(norm: str, s_start: int, s_end: int, offset: int) -> bool:  # clauses cut from the sliced sentence
+        sent = norm[s_start:s_end]
+        rel = offset - s_start
+        cuts = [m.end() for m in re.finditer(r"[,;:!?。]", sent)]
+        lo = max([c for c in cuts if c <= rel], default=0)
+        hi = min([c for c in cuts if c > rel], default=len(sent))
+        return planned_sentence(sent[lo:hi]) or planned_sentence(sent[: cuts[0] if cuts else len(sent)])
+
+    norm = normalize("前文。" + text + "后文将继续。")
+    s_start, s_end = 3, 3 + len(text)
+    marks = _clause_marks(norm)
+    for offset in range(s_start - 1, s_end + 1):
+        want = reference(norm, s_start, s_end, offset)
+        assert _planned_at(norm, s_start, s_end, offset, {}, marks) == want, offset
+        assert _planned_at(norm, s_start, s_end, offset) == want, offset

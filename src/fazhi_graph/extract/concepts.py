@@ -24,13 +24,14 @@ Why it works this way:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick
 
-from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport, Sentence
+from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport, Section, Sentence
 from ..namespaces import FZ
 from ..ontology import Concept, concepts, lexicon, lexicon_patterns
 from ..textnorm import normalize
@@ -143,28 +144,44 @@ def planned_sentence(norm_sentence: str) -> bool:
 _CLAUSE_END = re.compile(r"[,;:!?。]")
 
 
-def _planned_at(norm: str, s_start: int, s_end: int, offset: int, memo: dict[tuple[int, int], bool] | None = None) -> bool:
+def _planned_at(
+    norm: str,
+    s_start: int,
+    s_end: int,
+    offset: int,
+    memo: dict[tuple[int, int], bool] | None = None,
+    cut_at: list[int] | None = None,
+) -> bool:
     """Is the mention at ``offset`` in a future-marked clause?
 
     A marker scopes its own clause and, when it opens the sentence (下一步，我局将……), the
     whole sentence; a later clause of the sentence (今年是八五普法收官之年，我局将……) does
     not turn an earlier mention into a plan. ``memo`` (clause span → answer) lets the
-    caller share the clause tests between mentions of one sentence."""
-    sent = norm[s_start:s_end]
-    rel = offset - s_start
-    cuts = [m.end() for m in _CLAUSE_END.finditer(sent)]
-    lo = max([c for c in cuts if c <= rel], default=0)
-    hi = min([c for c in cuts if c > rel], default=len(sent))
-    first_end = cuts[0] if cuts else len(sent)
+    caller share the clause tests between mentions of one sentence; ``cut_at`` (offsets of
+    every clause-ending mark of ``norm``, from ``_clause_marks``) spares a scan per mention."""
+    if cut_at is None:
+        cut_at = [m.start() for m in _CLAUSE_END.finditer(norm, s_start, s_end)]
+    # clause marks of the sentence are cut_at[i0:i1]; a clause ends just after its mark
+    i0 = bisect_left(cut_at, s_start)
+    i1 = bisect_left(cut_at, s_end, i0)
+    k = bisect_left(cut_at, offset, i0, i1)  # marks before the mention: cut_at[i0:k]
+    lo = cut_at[k - 1] + 1 if k > i0 else s_start
+    hi = cut_at[k] + 1 if k < i1 else s_end
+    first_end = cut_at[i0] + 1 if i1 > i0 else s_end
     memo = {} if memo is None else memo
 
     def planned(a: int, b: int) -> bool:
-        key = (s_start + a, s_start + b)
+        key = (a, b)
         if key not in memo:
-            memo[key] = planned_sentence(sent[a:b])
+            memo[key] = planned_sentence(norm[a:b])
         return memo[key]
 
-    return planned(lo, hi) or planned(0, first_end)
+    return planned(lo, hi) or planned(s_start, first_end)
+
+
+def _clause_marks(norm: str) -> list[int]:
+    """Offsets of every clause-ending mark of the text (one pass, for ``_planned_at``)."""
+    return [m.start() for m in _CLAUSE_END.finditer(norm)]
 
 
 # ---------------------------------------------------------------- raw matching
@@ -342,13 +359,13 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
 
     per: dict[int, list[tuple[str, Evidence]]] = {}
     memo: dict[tuple[int, int], bool] = {}
+    cut_at = _clause_marks(norm) if accepted else []
     for h, s_start, s_end in accepted:
-        sent_norm = norm[s_start:s_end]
         kind = report.kind_at(h.start) if report.sections else "other"
         if kind in _PLANNED_KINDS:
-            status = "done" if _has_marker(sent_norm, _done_markers()) else "planned"
+            status = "done" if _has_marker(norm[s_start:s_end], _done_markers()) else "planned"
         else:
-            status = "planned" if _planned_at(norm, s_start, s_end, h.start, memo) else "done"
+            status = "planned" if _planned_at(norm, s_start, s_end, h.start, memo, cut_at) else "done"
         per.setdefault(h.concept, []).append((status, report.evidence(h.start, h.end, s_start, s_end)))
 
     practices: list[ConceptMention] = []
@@ -378,7 +395,49 @@ _ENUM = re.compile(
 )
 
 
-def _problem_regions(report: SegmentedReport, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+class _SectionFacts:
+    """Whole-report answers to the section questions the problem splitter asks per item
+    (does a section start here, is this only a region heading, which top-level section
+    holds this offset), so each is a lookup instead of a pass over every section."""
+
+    def __init__(self, report: SegmentedReport):
+        secs = report.sections
+        self.starts = frozenset(s.start for s in secs if s.level >= 1)
+        self.title_only: dict[int, int] = {}  # start -> largest heading_end of a section with children there
+        for sec in secs:
+            if sec.children:
+                self.title_only[sec.start] = max(self.title_only.get(sec.start, sec.heading_end), sec.heading_end)
+        self.by_start = sorted(secs, key=lambda sec: sec.start)
+        self.by_start_keys = [sec.start for sec in self.by_start]
+        # per level >= 1: sections sorted by start; if they do not overlap, only the last one
+        # starting at or before an offset can contain it
+        self.levels: list[tuple[int, list[int], list[Section], bool]] = []
+        for level in sorted({sec.level for sec in secs if sec.level >= 1}):
+            same = sorted((sec for sec in secs if sec.level == level), key=lambda sec: sec.start)
+            disjoint = all(a.end <= b.start for a, b in zip(same, same[1:]))
+            self.levels.append((level, [sec.start for sec in same], same, disjoint))
+        self.order = {id(sec): i for i, sec in enumerate(secs)}
+
+    def top(self, off: int) -> str:
+        """Id of the shallowest section (level >= 1) containing ``off``; among several of
+        that level the first in ``report.sections``; "" if none."""
+        for _level, starts, same, disjoint in self.levels:
+            if disjoint:
+                i = bisect_right(starts, off) - 1
+                if i >= 0 and same[i].start <= off < same[i].end:
+                    return same[i].id
+                continue
+            hits = [sec for sec in same if sec.start <= off < sec.end]
+            if hits:
+                return min(hits, key=lambda sec: self.order[id(sec)]).id
+        return ""
+
+    def in_range(self, lo: int, hi: int) -> list[Section]:
+        """Sections starting in [lo, hi)."""
+        return self.by_start[bisect_left(self.by_start_keys, lo) : bisect_left(self.by_start_keys, hi)]
+
+
+def _problem_regions(report: SegmentedReport, kinds: tuple[str, ...], facts: _SectionFacts) -> list[tuple[int, int]]:
     """Maximal stretches of text whose section kind is one of ``kinds``, in sentence units."""
     regions: list[tuple[int, int]] = []
     for s in report.sentences:
@@ -386,23 +445,14 @@ def _problem_regions(report: SegmentedReport, kinds: tuple[str, ...]) -> list[tu
             continue
         if regions and not report.doc.text[regions[-1][1] : s.start].strip():
             regions[-1] = (regions[-1][0], s.end)
-        elif regions and report.kind_at(regions[-1][1] - 1) in kinds and _same_top(report, regions[-1][0], s.start):
+        elif regions and report.kind_at(regions[-1][1] - 1) in kinds and facts.top(regions[-1][0]) == facts.top(s.start):
             regions[-1] = (regions[-1][0], s.end)
         else:
             regions.append((s.start, s.end))
     return regions
 
 
-def _same_top(report: SegmentedReport, a: int, b: int) -> bool:
-    def top(off: int) -> str:
-        chain = [s for s in report.sections if s.start <= off < s.end and s.level >= 1]
-        chain.sort(key=lambda s: s.level)
-        return chain[0].id if chain else ""
-
-    return top(a) == top(b)
-
-
-def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int, facts: _SectionFacts) -> list[tuple[int, int]]:
     """Split a problems region into listed items.
 
     Boundaries are section starts (（一）…, 一是… found by the segmenter), enumerators the
@@ -412,8 +462,8 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
     text = report.doc.text
     cuts = {lo}
     skip: list[tuple[int, int]] = []
-    for sec in report.sections:
-        if not (lo <= sec.start < hi) or sec.level < 1:
+    for sec in facts.in_range(lo, hi):
+        if sec.level < 1:
             continue
         cuts.add(sec.start)
         parent_kind = report.kind_at(sec.start - 1) if sec.start > 0 else "other"
@@ -450,7 +500,7 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
     for a, b in items:
         seg = norm[a:b]
         is_heading = (
-            (_ENUM.match(norm, a) is not None or _starts_section(report, a))
+            (_ENUM.match(norm, a) is not None or a in facts.starts)
             and "\n" not in seg.strip()
             and not re.search(r"[。;!?]", seg)
             and b - a <= 40
@@ -460,27 +510,16 @@ def _split_items(report: SegmentedReport, norm: str, lo: int, hi: int) -> list[t
             merged.append((pa, b, False))
             continue
         # continuation after a page break: text that does not start a new enumerated item
-        if merged and enumerated and not _ENUM.match(norm, a) and not _starts_section(report, a):
+        if merged and enumerated and not _ENUM.match(norm, a) and not a in facts.starts:
             pa, _pb, ph = merged.pop()
             merged.append((pa, b, ph))
             continue
         merged.append((a, b, is_heading))
     out = [(a, b) for a, b, h in merged if not h or b - a > 0]
-    if enumerated and len(out) > 1 and not _ENUM.match(norm, out[0][0]) and not _starts_section(report, out[0][0]):
+    if enumerated and len(out) > 1 and not _ENUM.match(norm, out[0][0]) and not out[0][0] in facts.starts:
         out = out[1:]
     # A region-level heading ("存在的不足及原因") alone is not a problem.
-    return [(a, b) for a, b in out if re.search(r"[\u4e00-\u9fff]{6,}", norm[a:b]) and not _region_title_only(report, a, b)]
-
-
-def _starts_section(report: SegmentedReport, off: int) -> bool:
-    return any(s.start == off and s.level >= 1 for s in report.sections)
-
-
-def _region_title_only(report: SegmentedReport, a: int, b: int) -> bool:
-    for s in report.sections:
-        if s.start == a and s.heading_end >= b and s.children:
-            return True
-    return False
+    return [(a, b) for a, b in out if re.search(r"[\u4e00-\u9fff]{6,}", norm[a:b]) and not facts.title_only.get(a, -1) >= b]
 
 
 def _categorise(index: _Index, norm: str, lo: int, hi: int) -> list[_Hit]:
@@ -517,8 +556,9 @@ def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[
             per.setdefault(h.concept, []).append(report.evidence(h.start, h.end, s_start, s_end))
 
     if report.sections:
-        for lo, hi in _problem_regions(report, _PROBLEM_KINDS):
-            for a, b in _split_items(report, norm, lo, hi):
+        facts = _SectionFacts(report)
+        for lo, hi in _problem_regions(report, _PROBLEM_KINDS, facts):
+            for a, b in _split_items(report, norm, lo, hi, facts):
                 sec = report.innermost_section_at(a)
                 stmt = ProblemStatement(text=text[a:b], start=a, end=b, section=sec.title)
                 add_hits(_categorise(index, norm, a, b), stmt)
