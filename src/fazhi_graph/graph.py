@@ -16,7 +16,10 @@ stored in its own named graph and replaced or removed alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import json
+from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -28,8 +31,9 @@ from .namespaces import FZ, ID, PREFIXES
 from .ontology import ontology_graph
 
 ZH = "zh"
+_json_str = json.encoder.encode_basestring  # C-accelerated; escapes only \\ " and control characters
 #: report edge → its bureau-level summary edge (see fz:bureauAdopts in ontology/fazhi.ttl)
-BUREAU_LEVEL = {FZ[p]: FZ["bureau" + p[0].upper() + p[1:]] for p in ("adopts", "plans", "reportsProblem", "cites")}
+BUREAU_LEVEL = {str(FZ[p]): str(FZ["bureau" + p[0].upper() + p[1:]]) for p in ("adopts", "plans", "reportsProblem", "cites")}
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
@@ -62,27 +66,57 @@ def taxonomy_graph() -> Graph:
     return g
 
 
-def _lit_zh(text: str) -> Literal:
-    return Literal(text, lang=ZH)
+class Lit(NamedTuple):
+    """A literal as plain strings: lexical form, language tag or datatype IRI (or neither)."""
+
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
 
 
-def _add_evidence(
-    add: Callable[[Triple], None], report: URIRef, key: str, predicate: URIRef, obj: URIRef, ev: Evidence
-) -> URIRef:
-    local = str(predicate).rsplit("#", 1)[-1]
-    node = ID[f"evidence/{key}/{local}/{ev.match_start}-{ev.match_end}/{iris.slug(str(obj).rsplit('/', 1)[-1])}"]
-    add((node, RDF.type, FZ.Evidence))
-    add((node, RDF.subject, report))
-    add((node, RDF.predicate, predicate))
-    add((node, RDF.object, obj))
-    add((node, FZ.inReport, report))
-    add((node, FZ.quote, Literal(ev.quote)))
-    add((node, FZ.start, Literal(ev.start)))
-    add((node, FZ.end, Literal(ev.end)))
-    add((node, FZ.matchedText, Literal(ev.match)))
-    add((node, FZ.matchStart, Literal(ev.match_start)))
-    add((node, FZ.matchEnd, Literal(ev.match_end)))
-    add((node, FZ.inSection, ID[f"section/{key}/{ev.section_id}"]))
+#: A statement with plain-string terms: subject and predicate IRIs, object IRI (``str``) or ``Lit``.
+Statement = tuple[str, str, "str | Lit"]
+
+_F = str(FZ)
+_RDF_TYPE, _RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = (str(RDF[x]) for x in ("type", "subject", "predicate", "object"))
+_LABEL, _ALT = str(RDFS.label), str(SKOS.altLabel)
+_INT, _DEC, _BOOL, _DATE = (str(XSD[x]) for x in ("integer", "decimal", "boolean", "date"))
+_ID = str(ID)
+_TRUE, _FALSE = Lit("true", None, _BOOL), Lit("false", None, _BOOL)
+
+
+def _zh(text: str) -> Lit:
+    return Lit(text, ZH)
+
+
+def _int(n: int) -> Lit:
+    return Lit(str(int(n)), None, _INT)
+
+
+def _decimal(x: float) -> Lit:
+    """A valid xsd:decimal lexical form (never exponent notation such as 1e-07)."""
+    return Lit(format(Decimal(repr(float(x))), "f"), None, _DEC)
+
+
+def _add_evidence(add: Callable[[Statement], None], report: str, key: str, predicate: str, obj: str, ev: Evidence,
+                  obj_slugs: dict[str, str]) -> str:
+    local = predicate.rsplit("#", 1)[-1]
+    obj_slug = obj_slugs.get(obj)
+    if obj_slug is None:
+        obj_slug = obj_slugs[obj] = iris.slug(obj.rsplit("/", 1)[-1])
+    node = f"{_ID}evidence/{key}/{local}/{ev.match_start}-{ev.match_end}/{obj_slug}"
+    add((node, _RDF_TYPE, _F + "Evidence"))
+    add((node, _RDF_SUBJECT, report))
+    add((node, _RDF_PREDICATE, predicate))
+    add((node, _RDF_OBJECT, obj))
+    add((node, _F + "inReport", report))
+    add((node, _F + "quote", Lit(ev.quote)))
+    add((node, _F + "start", _int(ev.start)))
+    add((node, _F + "end", _int(ev.end)))
+    add((node, _F + "matchedText", Lit(ev.match)))
+    add((node, _F + "matchStart", _int(ev.match_start)))
+    add((node, _F + "matchEnd", _int(ev.match_end)))
+    add((node, _F + "inSection", f"{_ID}section/{key}/{ev.section_id}"))
     return node
 
 
@@ -96,75 +130,120 @@ def report_graph(rec: ReportRecord) -> tuple[URIRef, Graph]:
 
 
 def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
-    """All triples about one report as plain term tuples (no rdflib store: cheap to build,
-    to ship between processes and to hand to another store or serialiser)."""
-    triples: list[Triple] = []
-    add = triples.append
+    """All triples about one report as rdflib term tuples (``report_statements`` converted)."""
+    report, statements = report_statements(rec)
+    return URIRef(report), to_rdflib(statements)
+
+
+def to_rdflib(statements: Iterable[Statement]) -> list[Triple]:
+    """Plain-string statements → rdflib term tuples (IRIs converted once each)."""
+    iri: dict[str, URIRef] = {}
+
+    def u(x: str) -> URIRef:
+        t = iri.get(x)
+        if t is None:
+            t = iri[x] = URIRef(x)
+        return t
+
+    out: list[Triple] = []
+    for s, p, o in statements:
+        if type(o) is Lit:
+            obj = Literal(o.value, lang=o.lang, datatype=u(o.datatype) if o.datatype else None)
+        else:
+            obj = u(o)
+        out.append((u(s), u(p), obj))
+    return out
+
+
+def nt_line(statement: Statement) -> str:
+    r"""One N-Triples line. IRIs are built by ``iris`` (percent-encoded, no spaces or brackets);
+    literals are escaped by ``json.encoder.encode_basestring``, whose escapes (\\ \" \n \r \t \b \f \uXXXX)
+    are all valid N-Triples ECHAR/UCHAR escapes."""
+    s, p, o = statement
+    if type(o) is Lit:
+        lex = _json_str(o.value)
+        obj = f"{lex}@{o.lang}" if o.lang else (f"{lex}^^<{o.datatype}>" if o.datatype else lex)
+    else:
+        obj = f"<{o}>"
+    return f"<{s}> <{p}> {obj} .\n"
+
+
+def report_statements(rec: ReportRecord) -> tuple[str, list[Statement]]:
+    """All triples about one report as plain-string statements, in a fixed order, no duplicates.
+
+    The single definition of what the graph says about a report: ``report_triples``
+    (rdflib, small corpora) and the N-Triples of the cache and the store are both made
+    from it. Plain strings because building rdflib terms costs more than extracting
+    the report."""
+    out: list[Statement] = []
+    add = out.append
+    obj_slugs: dict[str, str] = {}
     m = rec.meta
     key = iris.report_key(m, rec.sha256)
-    report = iris.report_iri(key)
-    add((report, RDF.type, FZ.Report))
-    add((report, FZ.source, Literal(rec.source)))
-    add((report, FZ.sha256, Literal(rec.sha256)))
+    report = str(iris.report_iri(key))
+    add((report, _RDF_TYPE, _F + "Report"))
+    add((report, _F + "source", Lit(rec.source)))
+    add((report, _F + "sha256", Lit(rec.sha256)))
     if m.title:
-        add((report, DCTERMS.title, _lit_zh(m.title)))
+        add((report, str(DCTERMS.title), _zh(m.title)))
     if m.year:
-        add((report, FZ.year, Literal(m.year, datatype=XSD.integer)))
+        add((report, _F + "year", _int(m.year)))
     if m.report_date:
-        add((report, FZ.reportDate, Literal(m.report_date, datatype=XSD.date)))
+        add((report, _F + "reportDate", Lit(m.report_date, None, _DATE)))
     label = f"{m.bureau or rec.source} {m.year or ''}".strip()
-    add((report, RDFS.label, _lit_zh(label)))
+    add((report, _LABEL, _zh(label)))
 
-    bureau = iris.bureau_iri_of(m) if m.bureau else None
+    bureau = str(iris.bureau_iri_of(m)) if m.bureau else None
     if bureau is not None:
-        add((report, FZ.issuedBy, bureau))
-        add((bureau, RDF.type, FZ.Bureau))
-        add((bureau, RDFS.label, _lit_zh(m.bureau)))
+        add((report, _F + "issuedBy", bureau))
+        add((bureau, _RDF_TYPE, _F + "Bureau"))
+        add((bureau, _LABEL, _zh(m.bureau)))
         for alias in m.bureau_aliases:
-            add((bureau, SKOS.altLabel, _lit_zh(alias)))
+            add((bureau, _ALT, _zh(alias)))
         if m.admin_level:
-            add((bureau, FZ.adminLevel, Literal(m.admin_level)))
-        regions = () if m.region_ambiguous else ((FZ.province, m.province), (FZ.city, m.city), (FZ.county, m.county))
+            add((bureau, _F + "adminLevel", Lit(m.admin_level)))
+        regions = () if m.region_ambiguous else (("province", m.province), ("city", m.city), ("county", m.county))
         for prop, name in regions:  # an ambiguous place is not asserted (see the record's warnings)
             if name:
-                region = iris.region_iri(name if prop != FZ.county or not m.city else f"{m.city}{name}")
-                add((bureau, prop, region))
-                add((region, RDF.type, FZ.Region))
-                add((region, RDFS.label, _lit_zh(name)))
+                region = str(iris.region_iri(name if prop != "county" or not m.city else f"{m.city}{name}"))
+                add((bureau, _F + prop, region))
+                add((region, _RDF_TYPE, _F + "Region"))
+                add((region, _LABEL, _zh(name)))
 
     for s in rec.sections:
-        sec = ID[f"section/{key}/{s.id}"]
-        add((report, FZ.hasSection, sec))
-        add((sec, RDF.type, FZ.Section))
-        add((sec, RDFS.label, _lit_zh(s.title or s.id)))
-        add((sec, FZ.sectionKind, Literal(s.kind)))
-        add((sec, FZ.start, Literal(s.start)))
-        add((sec, FZ.end, Literal(s.end)))
+        sec = f"{_ID}section/{key}/{s.id}"
+        add((report, _F + "hasSection", sec))
+        add((sec, _RDF_TYPE, _F + "Section"))
+        add((sec, _LABEL, _zh(s.title or s.id)))
+        add((sec, _F + "sectionKind", Lit(s.kind)))
+        add((sec, _F + "start", _int(s.start)))
+        add((sec, _F + "end", _int(s.end)))
 
+    cites = _F + "cites"
     for law in rec.laws:
-        node = URIRef(law.iri) if law.iri else iris.law_iri(law.full_name or law.label)
-        add((report, FZ.cites, node))
+        node = law.iri or str(iris.law_iri(law.full_name or law.label))
+        add((report, cites, node))
         if bureau is not None:
-            add((bureau, FZ["bureauCites"], node))
+            add((bureau, _F + "bureauCites", node))
         if not law.iri:  # gazetteer entries are described in the taxonomy graph
-            add((node, RDF.type, FZ.Law))
-            add((node, RDFS.label, _lit_zh(law.label)))
+            add((node, _RDF_TYPE, _F + "Law"))
+            add((node, _LABEL, _zh(law.label)))
             if law.full_name and law.full_name != law.label:
-                add((node, SKOS.altLabel, _lit_zh(law.full_name)))
-            add((node, FZ.lawKind, Literal(law.kind)))
+                add((node, _ALT, _zh(law.full_name)))
+            add((node, _F + "lawKind", Lit(law.kind)))
         for ev in law.evidence:
-            e = _add_evidence(add, report, key, FZ.cites, node, ev)
+            e = _add_evidence(add, report, key, cites, node, ev, obj_slugs)
             for flag in law.flags:
-                add((e, FZ.flag, Literal(flag)))
+                add((e, _F + "flag", Lit(flag)))
 
     planned_evidence = {(c.iri, e.match_start, e.match_end) for c in rec.plans for e in c.evidence}
+    adopts, plans = _F + "adopts", _F + "plans"
+    preds_by_status = {"done": [adopts], "planned": [plans], "both": [adopts, plans]}
 
-    def concept_edges(items: Iterable[ConceptMention], default_pred: URIRef) -> None:
+    def concept_edges(items: Iterable[ConceptMention], default_pred: str) -> None:
         for c in items:
-            obj = URIRef(c.iri)
-            preds = [default_pred]
-            if default_pred == FZ.adopts:
-                preds = {"done": [FZ.adopts], "planned": [FZ.plans], "both": [FZ.adopts, FZ.plans]}[c.status or "done"]
+            obj = c.iri
+            preds = preds_by_status[c.status or "done"] if default_pred == adopts else [default_pred]
             for p in preds:
                 add((report, p, obj))
                 if bureau is not None:
@@ -172,46 +251,47 @@ def report_triples(rec: ReportRecord) -> tuple[URIRef, list[Triple]]:
             for ev in c.evidence:
                 pred = preds[0]
                 if len(preds) == 2:  # each quote backs the edge it was read as: done or planned
-                    pred = FZ.plans if (c.iri, ev.match_start, ev.match_end) in planned_evidence else FZ.adopts
-                _add_evidence(add, report, key, pred, obj, ev)
+                    pred = plans if (c.iri, ev.match_start, ev.match_end) in planned_evidence else adopts
+                _add_evidence(add, report, key, pred, obj, ev, obj_slugs)
 
-    concept_edges(rec.practices, FZ.adopts)
-    concept_edges(rec.problems, FZ.reportsProblem)
+    concept_edges(rec.practices, adopts)
+    concept_edges(rec.problems, _F + "reportsProblem")
 
     for i, st in enumerate(rec.problem_statements, 1):
-        node = ID[f"statement/{key}/{i}"]
-        add((report, FZ.hasProblemStatement, node))
-        add((node, RDF.type, FZ.ProblemStatement))
-        add((node, FZ.quote, Literal(st.text)))
-        add((node, FZ.start, Literal(st.start)))
-        add((node, FZ.end, Literal(st.end)))
+        node = f"{_ID}statement/{key}/{i}"
+        add((report, _F + "hasProblemStatement", node))
+        add((node, _RDF_TYPE, _F + "ProblemStatement"))
+        add((node, _F + "quote", Lit(st.text)))
+        add((node, _F + "start", _int(st.start)))
+        add((node, _F + "end", _int(st.end)))
         for cat in st.categories:
-            add((node, FZ.category, URIRef(cat)))
+            add((node, _F + "category", cat))
 
+    mentions = _F + "mentionsCandidate"
     for c in rec.candidates:
-        node = iris.candidate_iri(c.label)
-        add((report, FZ.mentionsCandidate, node))
-        add((node, RDF.type, FZ.CandidatePractice))
-        add((node, RDFS.label, _lit_zh(c.label)))
+        node = str(iris.candidate_iri(c.label))
+        add((report, mentions, node))
+        add((node, _RDF_TYPE, _F + "CandidatePractice"))
+        add((node, _LABEL, _zh(c.label)))
         for ev in c.evidence:
-            _add_evidence(add, report, key, FZ.mentionsCandidate, node, ev)
+            _add_evidence(add, report, key, mentions, node, ev, obj_slugs)
 
+    observation = _F + "observation"
     for i, x in enumerate(rec.metrics, 1):
-        node = ID[f"observation/{key}/{i}"]
-        add((report, FZ.observation, node))
-        add((node, RDF.type, FZ.Observation))
-        add((node, FZ.indicator, URIRef(_indicator_iri(x.indicator))))
-        add((node, RDFS.label, _lit_zh(x.label)))
-        value = int(x.value) if float(x.value).is_integer() else x.value
-        add((node, FZ.value, Literal(value, datatype=XSD.integer if isinstance(value, int) else XSD.decimal)))
-        add((node, FZ.unit, _lit_zh(x.unit)))
-        add((node, FZ.approximate, Literal(bool(x.approx))))
+        node = f"{_ID}observation/{key}/{i}"
+        add((report, observation, node))
+        add((node, _RDF_TYPE, _F + "Observation"))
+        add((node, _F + "indicator", _indicator_iri(x.indicator)))
+        add((node, _LABEL, _zh(x.label)))
+        add((node, _F + "value", _int(x.value) if float(x.value).is_integer() else _decimal(x.value)))
+        add((node, _F + "unit", _zh(x.unit)))
+        add((node, _F + "approximate", _TRUE if x.approx else _FALSE))
         if x.qualifier:
-            add((node, FZ.qualifier, Literal(x.qualifier)))
+            add((node, _F + "qualifier", Lit(x.qualifier)))
         if x.evidence:
-            e = _add_evidence(add, report, key, FZ.observation, node, x.evidence)
-            add((node, FZ.evidence, e))
-    return report, list(dict.fromkeys(triples))  # a region can be both province and city (北京市)
+            e = _add_evidence(add, report, key, observation, node, x.evidence, obj_slugs)
+            add((node, _F + "evidence", e))
+    return report, list(dict.fromkeys(out))  # a region can be both province and city (北京市)
 
 
 @lru_cache(maxsize=1)
