@@ -26,34 +26,82 @@ def test_outputs_identical_to_pipeline_build(seed_build, corpus, tmp_path, seed_
     stats: dict = {}
     res = build_incremental([seed_files[0].parent], tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache", stats=stats)
     assert stats["graph_mode"] == "rdflib"
-    for name in ("graph.ttl", "reports.json", "errors.json"):
+    for name in ("graph.ttl", "reports.json", "errors.json", "reports.csv"):
         assert (tmp_path / "out" / name).read_bytes() == (seed_build.outputs["graph"].parent / name).read_bytes(), name
     assert res.summary() == seed_build.summary()
+
+
+def _store_triples(store_dir):
+    ro = st.open_store(store_dir, read_only=True)
+    return ro, {tuple(st.term_key(x) for x in (t.subject, t.predicate, t.object)) for t in st.union_triples(ro)}
+
+
+def _graph_triples(path):
+    return {tuple(st.term_key(x) for x in t) for t in Graph().parse(path)}
 
 
 def test_second_build_uses_cache_and_one_change_reextracts_one(corpus, tmp_path):
     cache = tmp_path / "cache"
     s1: dict = {}
-    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s1)
-    assert s1["extracted"] == 5 and s1["store_changed"] == 5
+    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", files=True, stats=s1)
+    assert s1["extracted"] == 5 and (s1["store_changed"], s1["store_mode"]) == (5, "bulk")
+    ro, union = _store_triples(tmp_path / "store")
+    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")  # bulk-loaded store == graph.ttl
+    del ro
     s2: dict = {}
     build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s2)
     assert (s2["extracted"], s2["cached"], s2["store_changed"]) == (0, 5, 0)
     target = sorted(corpus.glob("*.txt"))[2]
     target.write_text(target.read_text(encoding="utf-8") + "\n下一步，我们将继续推进严格规范公正文明执法。\n", encoding="utf-8")
     s3: dict = {}
-    res = build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s3)
-    assert (s3["extracted"], s3["cached"], s3["store_changed"]) == (1, 4, 1)
+    res = build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", files=True, stats=s3)
+    assert (s3["extracted"], s3["cached"], s3["store_changed"], s3["store_mode"]) == (1, 4, 1, "update")
+    ro, union = _store_triples(tmp_path / "store")
+    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")  # one graph replaced == a fresh graph.ttl
+    del ro
     target.unlink()
     s4: dict = {}
-    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", stats=s4)
+    build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", files=True, stats=s4)
     assert (s4["extracted"], s4["store_changed"]) == (0, 1)
-    ro = st.open_store(tmp_path / "store", read_only=True)
+    ro, union = _store_triples(tmp_path / "store")
     assert len(st.report_graphs(ro)) == 4
-    union = {tuple(st.term_key(x) for x in (t.subject, t.predicate, t.object)) for t in st.union_triples(ro)}
-    g = Graph().parse(tmp_path / "o" / "graph.ttl")
-    assert union == {tuple(st.term_key(x) for x in t) for t in g}
-    assert len(res.records) == 5
+    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")  # the removed report's bureau is gone too
+    assert len(res.reports) == 5 and res.summary()["reports"] == 5
+
+
+def test_store_build_writes_table_not_big_files(corpus, tmp_path):
+    res = build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    names = sorted(p.name for p in (tmp_path / "o").iterdir() if not p.name.startswith("."))
+    assert names == ["errors.json", "reports.csv"]
+    rows = (tmp_path / "o" / "reports.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("source,bureau,province") and len(rows) == 6
+    assert res.records == [] and len(res.reports) == 5  # a store build keeps summaries, not records
+
+
+def test_store_build_refuses_a_foreign_folder(corpus, tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("my notes", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a fazhi-graph store"):
+        build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=foreign)
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+
+def test_interrupted_bulk_load_keeps_the_old_store(corpus, tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    two = sorted(corpus.glob("*.txt"))[:2]
+    build_incremental(two, tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    before = _store_triples(tmp_path / "store")[1]
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ox.Store, "bulk_load", boom)
+    with pytest.raises(KeyboardInterrupt):  # 2 → 5 reports: most changed, so a bulk rebuild
+        build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    assert _store_triples(tmp_path / "store")[1] == before
+    assert [p.name for p in tmp_path.iterdir() if ".building" in p.name] == []
 
 
 def test_big_mode_writes_same_triples_deterministically(corpus, tmp_path):
@@ -88,14 +136,15 @@ def test_key_depends_on_content_path_and_version():
     assert len(version_stamp()) == 20
 
 
-def test_records_json_from_cache_is_byte_identical(seed_build):
+def test_records_json_from_cache_is_byte_identical(seed_build, tmp_path):
     import json
 
-    from fazhi_graph.cache import Entry
-
-    entries = [Entry("", r.source, r, None, record_json=json.dumps(r.to_json(), ensure_ascii=False, indent=1))
-               for r in seed_build.records]
-    assert records_json_from(entries) == records_json(seed_build.records)
+    paths = []
+    for i, r in enumerate(seed_build.records):
+        p = tmp_path / f"{i}.json"
+        p.write_text(json.dumps(r.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        paths.append(p)
+    assert records_json_from(paths) == records_json(seed_build.records)
     assert records_json_from([]) == records_json([])
 
 

@@ -6,42 +6,51 @@ fixing one report only that report should be redone. Each input file is keyed by
 ontology files and the package's own source, so changing a cue word, a regex or the
 code invalidates every entry, and a changed report invalidates only its own.
 
-An entry holds everything the outputs need for that file, computed once in the
-worker process (so the slow rdflib work runs in parallel and is cached too): the
-``ReportRecord`` (or the ``InputError``), its JSON record text, its report graph as
-sorted N-Triples split into report-only and shared-entity triples (see ``store``),
-and the report graph as compact Turtle for big ``graph.ttl`` files.
+An entry is written by the worker that extracted the file (so the big strings never
+cross a process boundary) as three files in ``<cache>/<key[:2]>/``:
 
-``build_incremental`` writes the same files as ``pipeline.build``:
+* ``<key>.pkl`` — the ``Entry`` head (summary, error, the report's shared-entity
+  triples) followed by a second pickle holding the full ``ReportRecord``, so a build
+  that only needs heads never unpickles records;
+* ``<key>.nq`` — the report's own triples as N-Quads in its named graph, ready to be
+  streamed into Oxigraph's bulk loader or (graph name stripped) into ``graph.ttl``;
+* ``<key>.json`` — the record as it appears in ``reports.json``.
 
-* ``reports.json`` and ``errors.json`` — byte-identical;
-* ``graph.ttl`` — byte-identical below ``rdflib_max_triples`` (written by rdflib like
-  ``pipeline.build``); above it, the same set of triples written as the taxonomy,
-  the shared entities and one Turtle block per report (sorted by report IRI) —
-  deterministic, but laid out differently and with repeated subjects between
-  blocks, because rdflib needs minutes to serialise millions of triples;
-* ``graph.html`` only when asked and below the threshold (the page needs the
-  rdflib graph);
-* with ``store_dir``, a persistent Oxigraph store updated in place: only graphs of
-  changed, new or removed reports are touched.
+``build_incremental`` has two modes:
+
+* **files** (no ``store_dir``): writes what ``pipeline.build`` writes. ``reports.json``
+  and ``errors.json`` are byte-identical; ``graph.ttl`` too below
+  ``rdflib_max_triples``; above it the same triples are written as the taxonomy, the
+  shared entities and one N-Triples block per report (N-Triples is valid Turtle), because
+  rdflib needs minutes to serialise millions of triples.
+* **store** (``store_dir``): the persistent Oxigraph store is the graph. A new store is
+  bulk-loaded into a temporary folder and renamed into place; an existing one is
+  updated report by report (only graphs of changed, new or removed reports are touched).
+  A build index (``fazhi-index.pkl`` in the store folder) keeps every report's head, so a
+  rebuild after one change reads one cache entry, not ten thousand. ``reports.csv``
+  (one row per report) and ``errors.json`` are written; ``graph.ttl`` and
+  ``reports.json`` only when ``files=True`` (at 10,000 reports they are gigabytes).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .pipeline import BuildResult, InputError, dedupe, write_atomic
+from .pipeline import BuildResult, InputError, ReportSummary, atomic_open, dedupe, write_atomic, write_reports_csv
 
 DEFAULT_CACHE_DIR = Path(os.environ.get("FAZHI_CACHE", Path.home() / ".cache" / "fazhi-graph"))
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+INDEX_NAME = "fazhi-index.pkl"
 
 
 @lru_cache(maxsize=1)
@@ -68,42 +77,134 @@ def file_key(path: str, data: bytes, stamp: str | None = None) -> str:
 
 @dataclass
 class Entry:
-    """Everything the outputs need from one input file."""
+    """The head of a cache entry: what a build needs of one input file without its record."""
 
     key: str
     path: str
-    record: object | None  # ReportRecord
-    error: InputError | None
-    report_iri: str = ""
-    record_json: str = ""  # json.dumps(record.to_json(), indent=1, ensure_ascii=False)
-    own_nt: str = ""  # report-scoped triples, sorted N-Triples
-    shared_nt: str = ""  # shared-entity triples, sorted N-Triples
-    turtle: str = ""  # all of the report's triples as Turtle without @prefix lines
+    summary: ReportSummary | None = None
+    error: InputError | None = None
+    shared_nt: str = ""  # shared-entity triples (bureau, regions, non-gazetteer laws …), sorted N-Triples
     n_triples: int = 0
+
+    @property
+    def report_iri(self) -> str:
+        return self.summary.iri if self.summary else ""
 
 
 class Cache:
-    """A folder of pickled ``Entry`` objects, sharded by key prefix."""
+    """A folder of cache entries (see the module docstring), sharded by key prefix."""
 
     def __init__(self, root: str | os.PathLike[str] = DEFAULT_CACHE_DIR) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pkl"
+    def _path(self, key: str, suffix: str = ".pkl") -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str) -> Entry | None:
+        """The head of an entry, or None when it is missing, incomplete or unreadable."""
         try:
             with open(self._path(key), "rb") as fh:
-                return pickle.load(fh)
-        except (FileNotFoundError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                head = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return None
+        if not isinstance(head, Entry) or head.key != key:
+            return None
+        if head.summary is not None and not (self._path(key, ".nq").exists() and self._path(key, ".json").exists()):
+            return None
+        return head
 
-    def put(self, entry: Entry) -> None:
-        write_atomic(self._path(entry.key), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    def record(self, key: str):
+        """The full ``ReportRecord`` of an entry (the second pickle of ``<key>.pkl``)."""
+        with open(self._path(key), "rb") as fh:
+            pickle.load(fh)
+            return pickle.load(fh)
+
+    def quads_path(self, key: str) -> Path:
+        return self._path(key, ".nq")
+
+    def json_path(self, key: str) -> Path:
+        return self._path(key, ".json")
+
+    def put(self, head: Entry, record=None, quads: str = "", record_json: str = "") -> None:
+        """Write an entry; the ``.pkl`` goes last, so a half-written entry is a miss."""
+        if head.summary is not None:
+            write_atomic(self._path(head.key, ".nq"), quads)
+            write_atomic(self._path(head.key, ".json"), record_json)
+        with atomic_open(self._path(head.key)) as fh:
+            pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def split_statements(report_iri: str, statements) -> tuple[str, str, int]:
+    """(own triples as N-Quads in the report's graph, shared-entity triples as sorted
+    N-Triples, number of triples) of one report's statements (see ``store``)."""
+    from .graph import nt_line
+    from .store import is_report_scoped
+
+    own: list[str] = []
+    shared: list[str] = []
+    graph_suffix = f" <{report_iri}> .\n"
+    for st in statements:
+        line = nt_line(st)
+        if is_report_scoped(st[0]):
+            own.append(line[:-3] + graph_suffix)
+        else:
+            shared.append(line)
+    own.sort()
+    shared.sort()
+    return "".join(own), "".join(shared), len(statements)
+
+
+def make_entry(path: str, key: str, cache_root: str | os.PathLike[str] | None = None) -> Entry:
+    """Extract one file and write its cache entry (runs in a worker process); returns the head."""
+    from .graph import report_statements
+    from .model import ReportRecord
+    from .pipeline import _extract_or_error
+
+    cache = Cache(cache_root if cache_root is not None else DEFAULT_CACHE_DIR)
+    res = _extract_or_error(path)
+    if not isinstance(res, ReportRecord):
+        head = Entry(key, path, error=res)
+        cache.put(head)
+        return head
+    report, statements = report_statements(res)
+    quads, shared, n = split_statements(report, statements)
+    head = Entry(key, path, ReportSummary.of(res), None, shared, n)
+    cache.put(head, res, quads, json.dumps(res.to_json(), ensure_ascii=False, indent=1))
+    return head
+
+
+def _make_entry_args(args: tuple[str, str, str]) -> Entry:
+    return make_entry(*args)
+
+
+def records_json_from(paths: Iterable[Path], out: io.TextIOBase | None = None) -> str:
+    """``pipeline.records_json`` rebuilt from cached per-record JSON files (byte-identical).
+
+    With ``out`` the text is streamed there and "" is returned (reports.json can be
+    gigabytes)."""
+    buf = out if out is not None else io.StringIO()
+    first = True
+    buf.write("[")
+    for p in paths:
+        text = Path(p).read_text(encoding="utf-8")
+        buf.write("\n" if first else ",\n")
+        buf.write("\n".join(" " + line for line in text.split("\n")))
+        first = False
+    buf.write("]\n" if first else "\n]\n")
+    return "" if out is not None else buf.getvalue()
+
+
+@lru_cache(maxsize=2)
+def _taxonomy_nt(stamp: str) -> tuple[str, int]:
+    from .graph import taxonomy_graph
+    from .store import ntriples
+
+    return ntriples(taxonomy_graph()), len(taxonomy_graph())
 
 
 def _turtle_block(triples_nt: str) -> str:
-    """Compact Turtle (prefixed names) for a report, without the @prefix header."""
+    """Compact Turtle (prefixed names) of some N-Triples, without the @prefix header."""
     import pyoxigraph as ox
 
     from .store import OX_PREFIXES
@@ -113,50 +214,39 @@ def _turtle_block(triples_nt: str) -> str:
     return "".join(line + "\n" for line in data.splitlines() if not line.startswith("@prefix"))
 
 
-def make_entry(path: str, key: str) -> Entry:
-    """Extract one file and prepare its outputs (runs in a worker process)."""
-    from .graph import report_triples
-    from .model import ReportRecord
-    from .pipeline import _extract_or_error
-    from .store import split_ntriples
-
-    res = _extract_or_error(path)
-    if not isinstance(res, ReportRecord):
-        return Entry(key, path, None, res)
-    report, g = report_triples(res)
-    own_nt, shared_nt = split_ntriples(g)
-    return Entry(
-        key, path, res, None, str(report),
-        json.dumps(res.to_json(), ensure_ascii=False, indent=1),
-        own_nt, shared_nt, _turtle_block(own_nt + shared_nt), len(g),
-    )
-
-
-def _make_entry_args(args: tuple[str, str]) -> Entry:
-    return make_entry(*args)
-
-
-def records_json_from(entries: Sequence[Entry]) -> str:
-    """``pipeline.records_json`` rebuilt from cached per-record JSON (byte-identical)."""
-    if not entries:
-        return "[]\n"
-    parts = ["\n".join(" " + line for line in e.record_json.split("\n")) for e in entries]
-    return "[\n" + ",\n".join(parts) + "\n]\n"
-
-
-@lru_cache(maxsize=2)
-def _taxonomy_turtle(stamp: str) -> tuple[str, str, int]:
-    from .graph import taxonomy_graph
-    from .store import ntriples
-
-    nt = ntriples(taxonomy_graph())
-    return nt, _turtle_block(nt), len(taxonomy_graph())
-
-
 def _prefix_header() -> str:
     from .store import OX_PREFIXES
 
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in OX_PREFIXES.items())
+
+
+# --------------------------------------------------------------------------- build index
+
+
+@dataclass
+class BuildIndex:
+    """What the last store build saw: the head of every input by path, and the version stamp.
+
+    A rebuild takes unchanged heads from here instead of opening their cache entries."""
+
+    stamp: str = ""
+    heads: dict[str, Entry] = field(default_factory=dict)
+    loaded: dict[str, str] = field(default_factory=dict)  # report IRI → cache key of the graph in the store
+
+    @classmethod
+    def read(cls, path: Path) -> "BuildIndex":
+        try:
+            with open(path, "rb") as fh:
+                idx = pickle.load(fh)
+            return idx if isinstance(idx, cls) else cls()
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return cls()
+
+    def write(self, path: Path) -> None:
+        write_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# --------------------------------------------------------------------------- the build
 
 
 def build_incremental(
@@ -167,14 +257,17 @@ def build_incremental(
     store_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] = DEFAULT_CACHE_DIR,
     html: bool = False,
+    files: bool | None = None,
     rdflib_max_triples: int = 200_000,
     progress: Callable[[str], None] | None = None,
     stats: dict | None = None,
 ) -> BuildResult:
     """``pipeline.build`` with a content-hash cache, parallel extraction and an optional store.
 
-    ``stats`` (if given) receives counters and phase timings: ``extracted``,
-    ``cached``, ``graph_mode`` ('rdflib' or 'blocks'), ``store_changed`` …"""
+    ``files`` (default: True without a store, False with one) also writes ``graph.ttl``
+    and ``reports.json``. ``stats`` (if given) receives counters and phase timings:
+    ``extracted``, ``cached``, ``graph_mode`` ('rdflib', 'blocks' or 'store'),
+    ``store_changed``, ``t_scan``, ``t_extract``, ``t_store``, ``t_total`` …"""
     import time
 
     from .ingest import iter_input_files
@@ -184,151 +277,253 @@ def build_incremental(
     out = Path(out_dir)
     cache = Cache(cache_dir)
     stamp = version_stamp()
-    files, walk_errors = iter_input_files(inputs)
-    out_resolved = out.resolve()
-    files = sorted((f for f in files if out_resolved not in Path(f).resolve().parents), key=lambda p: str(p))
+    write_files = (store_dir is None) if files is None else files
+    index_path = Path(store_dir) / INDEX_NAME if store_dir is not None else None
+    index = BuildIndex.read(index_path) if index_path is not None else BuildIndex()
+    if index.stamp != stamp:
+        index.heads = {}
 
-    entries: dict[str, Entry] = {}
-    todo: list[tuple[str, str]] = []
-    order: list[str] = []
-    for f in files:
-        name = str(f)
+    found, walk_errors = iter_input_files(inputs)
+    out_resolved = out.resolve()
+    names = sorted(str(f) for f in found if out_resolved not in Path(f).resolve().parents)
+
+    heads: dict[str, Entry] = {}
+    todo: list[tuple[str, str, str]] = []
+    for name in names:
         try:
-            data = Path(f).read_bytes()
+            data = Path(name).read_bytes()
         except OSError as exc:
-            entries[name] = Entry("", name, None, InputError(name, str(exc)))
-            order.append(name)
+            heads[name] = Entry("", name, error=InputError(name, str(exc)))
             continue
         key = file_key(name, data, stamp)
-        order.append(name)
-        hit = cache.get(key)
+        known = index.heads.get(name)
+        hit = known if known is not None and known.key == key else cache.get(key)
         if hit is not None:
-            entries[name] = hit
+            heads[name] = hit
             if progress:
                 progress(name)
         else:
-            todo.append((name, key))
-    st["cached"] = len(files) - len(todo)
+            todo.append((name, key, str(cache.root)))
+    st["cached"] = len(names) - len(todo)
     st["extracted"] = len(todo)
     st["t_scan"] = time.perf_counter() - t0
 
     if todo:
         if jobs > 1 and len(todo) > 1:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for e in pool.map(_make_entry_args, todo, chunksize=max(1, min(16, len(todo) // (jobs * 8) or 1))):
-                    entries[e.path] = e
-                    cache.put(e)
+                chunk = max(1, min(16, len(todo) // (jobs * 8) or 1))
+                for head in pool.map(_make_entry_args, todo, chunksize=chunk):
+                    heads[head.path] = head
                     if progress:
-                        progress(e.path)
+                        progress(head.path)
         else:
             for args in todo:
-                e = make_entry(*args)
-                entries[e.path] = e
-                cache.put(e)
+                head = make_entry(*args)
+                heads[head.path] = head
                 if progress:
-                    progress(e.path)
+                    progress(head.path)
     st["t_extract"] = time.perf_counter() - t0
 
-    ordered = [entries[n] for n in order]
-    records = [e.record for e in ordered if e.record is not None]
-    errors = [e.error for e in ordered if e.error is not None]
-    kept, dup_errors = dedupe(records)
-    errors = sorted([InputError(str(p), r) for p, r in walk_errors] + errors + dup_errors, key=lambda e: e.path)
-    by_source = {e.record.source: e for e in ordered if e.record is not None}
-    kept_entries = [by_source[r.source] for r in kept]
+    ordered = [heads[n] for n in names]
+    good = [h for h in ordered if h.summary is not None]
+    kept_summaries, dup_errors = dedupe([h.summary for h in good])
+    by_source = {h.summary.source: h for h in good}
+    kept = [by_source[s.source] for s in kept_summaries]
+    errors = sorted([InputError(str(p), r) for p, r in walk_errors] + [h.error for h in ordered if h.error is not None]
+                    + dup_errors, key=lambda e: e.path)
+    result = BuildResult(records=[], errors=errors, reports=kept_summaries)
+    tax_nt, tax_n = _taxonomy_nt(stamp)
+    total = tax_n + sum(h.n_triples for h in kept)
+    shared_nt = "".join(sorted({line for h in kept for line in h.shared_nt.splitlines(keepends=True)}))
+    st["triples"] = total + shared_nt.count("\n")
 
-    result = BuildResult(records=kept, errors=errors)
-    tax_nt, tax_ttl, tax_n = _taxonomy_turtle(stamp)
-    total = tax_n + sum(e.n_triples for e in kept_entries)
-    shared_lines = sorted({line for e in kept_entries for line in e.shared_nt.splitlines(keepends=True)})
-    shared_nt = "".join(shared_lines)
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / ".fazhi-graph-output"  # lets a later `build .` skip this folder
+    if not marker.exists():
+        write_atomic(marker, "This folder holds fazhi-graph outputs; input discovery skips it.\n")
 
-    if total <= rdflib_max_triples:
-        from .graph import build_graph, serialize
+    if write_files:
+        if total <= rdflib_max_triples:
+            from .graph import build_graph, serialize
 
-        st["graph_mode"] = "rdflib"
-        g = build_graph(kept)
-        result.graph = g
-        result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
+            st["graph_mode"] = "rdflib"
+            result.records = [cache.record(h.key) for h in kept]
+            g = build_graph(result.records)
+            result.graph = g
+            result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
+        else:
+            st["graph_mode"] = "blocks"
+            result.outputs["graph"] = _write_blocks(out / "graph.ttl", tax_nt, shared_nt, kept, cache)
+        with atomic_open(out / "reports.json", "w") as fh:
+            records_json_from((cache.json_path(h.key) for h in kept), fh)
+        result.outputs["reports"] = out / "reports.json"
     else:
-        st["graph_mode"] = "blocks"
-        result.outputs["graph"] = _write_blocks(out / "graph.ttl", tax_ttl, shared_nt, kept_entries)
+        st["graph_mode"] = "store"
     st["t_graph"] = time.perf_counter() - t0
-    result.outputs["reports"] = write_atomic(out / "reports.json", records_json_from(kept_entries))
+    result.outputs["table"] = write_reports_csv(out / "reports.csv", kept_summaries)
     result.outputs["errors"] = write_atomic(
         out / "errors.json",
         json.dumps([{"path": e.path, "reason": e.reason} for e in errors], ensure_ascii=False, indent=1) + "\n",
     )
-    if html and result.graph is not None:
-        from .viz import render_explorer
-
-        tmp = out / ".graph.html.partial"
-        render_explorer(result.graph, tmp)
-        os.replace(tmp, out / "graph.html")
-        result.outputs["html"] = out / "graph.html"
     if store_dir is not None:
-        st["store_changed"] = sync_store(store_dir, kept_entries, shared_nt, tax_nt, stamp)
+        st["store_changed"], st["store_mode"] = sync_store(store_dir, kept, shared_nt, tax_nt, stamp, cache, index)
+        index.stamp = stamp
+        index.heads = heads
+        index.write(Path(store_dir) / INDEX_NAME)
         result.outputs["store"] = Path(store_dir)
+    st["t_store"] = time.perf_counter() - t0
+    if html and result.graph is not None:
+        _render_html(result.graph, out / "graph.html")
+        result.outputs["html"] = out / "graph.html"
     st["t_total"] = time.perf_counter() - t0
-    st["triples"] = total
     return result
 
 
-def _write_blocks(path: Path, tax_ttl: str, shared_nt: str, entries: Sequence[Entry]) -> Path:
-    """Write a big graph.ttl by streaming cached Turtle blocks (atomic: temp file, rename)."""
-    from .pipeline import atomic_open
+def _render_html(source, path: Path) -> None:
+    from .viz import render_explorer
 
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        render_explorer(source, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _strip_graph(quads: str, report_iri: str) -> str:
+    """N-Quads of one graph → N-Triples (each line ends with `` <graph> .``; literals never
+    hold a raw newline, so the suffix is found only at line ends)."""
+    return quads.replace(f" <{report_iri}> .\n", " .\n")
+
+
+def _write_blocks(path: Path, tax_nt: str, shared_nt: str, entries: Sequence[Entry], cache: Cache) -> Path:
+    """Write a big graph.ttl by streaming cached blocks (atomic: temp file, rename)."""
     with atomic_open(path, "w") as fh:
         fh.write(_prefix_header())
         fh.write("\n# taxonomy\n")
-        fh.write(tax_ttl)
+        fh.write(_turtle_block(tax_nt))
         fh.write("\n# shared entities (bureaus, regions, laws outside the gazetteer, candidates)\n")
         fh.write(_turtle_block(shared_nt) if shared_nt else "")
         for e in sorted(entries, key=lambda e: e.report_iri):
             fh.write(f"\n# report {e.report_iri}\n")
-            fh.write(e.turtle)
+            fh.write(_strip_graph(cache.quads_path(e.key).read_text(encoding="utf-8"), e.report_iri))
     return path
 
 
-def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: str, tax_nt: str,
-               stamp: str) -> int:
-    """Bring a persistent store in line with the build; returns how many report graphs changed.
+class _ConcatReader(io.RawIOBase):
+    """A binary stream over several files, one after the other (feeds the bulk loader
+    without writing a gigabyte-sized temporary file)."""
 
-    A manifest (``fazhi-manifest.json`` in the store folder) maps each report graph to
-    the cache key it was loaded from, so unchanged reports are not touched."""
+    def __init__(self, paths: Iterable[Path], head: bytes = b"") -> None:
+        self._paths: Iterator[Path] = iter(paths)
+        self._buf = memoryview(head)
+        self._fh = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while True:
+            if self._buf:
+                n = min(len(b), len(self._buf))
+                b[:n] = self._buf[:n]
+                self._buf = self._buf[n:]
+                return n
+            if self._fh is None:
+                p = next(self._paths, None)
+                if p is None:
+                    return 0
+                self._fh = open(p, "rb")
+            n = self._fh.readinto(b)
+            if n:
+                return n
+            self._fh.close()
+            self._fh = None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        super().close()
+
+
+def _graph_quads(nt: str, graph: str) -> bytes:
+    suffix = f" <{graph}> .\n"
+    return "".join(line[:-3] + suffix for line in nt.splitlines(keepends=True)).encode("utf-8")
+
+
+def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: str, tax_nt: str,
+               stamp: str, cache: Cache, index: BuildIndex) -> tuple[int, str]:
+    """Bring a persistent store in line with the build; returns (report graphs changed, 'bulk' or 'update').
+
+    A new store (or one built by another version, or one where most reports changed) is
+    bulk-loaded into a temporary folder that replaces the old one only when complete.
+    Otherwise only graphs of changed, new or removed reports are replaced, each in its
+    own transaction, and the shared-entities graph is patched with the difference."""
+    sdir = Path(store_dir)
+    if sdir.exists() and any(sdir.iterdir()) and not ((sdir / INDEX_NAME).exists() or (sdir / "fazhi-manifest.json").exists()):
+        raise ValueError(f"{sdir}: not a fazhi-graph store (no {INDEX_NAME}); refusing to replace a folder we did not make")
+    new_loaded = {e.report_iri: e.key for e in entries}
+    old_loaded = index.loaded if index.stamp == stamp and (sdir / INDEX_NAME).exists() else {}
+    changed = {iri for iri, key in new_loaded.items() if old_loaded.get(iri) != key} | (set(old_loaded) - set(new_loaded))
+    if not old_loaded or len(changed) * 2 > max(1, len(new_loaded)):
+        _bulk_build(sdir, entries, shared_nt, tax_nt, cache)
+        index.loaded = new_loaded
+        return len(new_loaded), "bulk"
     import pyoxigraph as ox
 
-    from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH, _load_nt, open_store, remove_report, replace_report, set_entities
+    from .store import ENTITIES_GRAPH, open_store, remove_report
 
-    sdir = Path(store_dir)
-    manifest_path = sdir / "fazhi-manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        manifest = {}
-    old_reports: dict[str, str] = manifest.get("reports", {})
+    old_shared = {line for h in index.heads.values() if h.summary is not None and h.summary.iri in old_loaded
+                  and old_loaded[h.summary.iri] == h.key for line in h.shared_nt.splitlines(keepends=True)}
     store = open_store(sdir)
-    changed = 0
-    if manifest.get("taxonomy") != stamp:
-        g = ox.NamedNode(TAXONOMY_GRAPH)
-        if store.contains_named_graph(g):
-            store.remove_graph(g)
-        _load_nt(store, tax_nt, TAXONOMY_GRAPH)
-    new_reports = {e.report_iri: e.key for e in entries}
-    for iri in sorted(set(old_reports) - set(new_reports)):
-        remove_report(store, iri)
-        changed += 1
-    for e in entries:
-        if old_reports.get(e.report_iri) != e.key:
-            replace_report(store, e.report_iri, e.own_nt)
-            changed += 1
-    shared_hash = hashlib.sha256(shared_nt.encode()).hexdigest()
-    if changed or manifest.get("entities") != shared_hash or not store.contains_named_graph(ox.NamedNode(ENTITIES_GRAPH)):
-        set_entities(store, shared_nt)
-    store.flush()
-    if changed and changed * 10 >= max(1, len(entries)):  # many graphs rewritten: compact RocksDB files
+    try:
+        for iri in sorted(set(old_loaded) - set(new_loaded)):
+            remove_report(store, iri)
+        for e in entries:
+            if e.report_iri in changed:
+                g = ox.NamedNode(e.report_iri)
+                if store.contains_named_graph(g):
+                    store.remove_graph(g)
+                store.load(path=str(cache.quads_path(e.key)), format=ox.RdfFormat.N_QUADS)
+        new_shared = set(shared_nt.splitlines(keepends=True))
+        graph = ox.NamedNode(ENTITIES_GRAPH)
+        gone, added = "".join(sorted(old_shared - new_shared)), "".join(sorted(new_shared - old_shared))
+        for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES) if gone else ():
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+        if added:
+            store.load(input=added, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        store.flush()
+    finally:
+        del store
+    index.loaded = new_loaded
+    return len(changed), "update"
+
+
+def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: str, cache: Cache) -> None:
+    """Load everything into a fresh store next to ``sdir``, then swap it in."""
+    import pyoxigraph as ox
+
+    from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH
+
+    sdir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = sdir.with_name(f".{sdir.name}.building-{os.getpid()}")
+    old = sdir.with_name(f".{sdir.name}.old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        store = ox.Store(str(tmp))
+        head = _graph_quads(tax_nt, TAXONOMY_GRAPH) + _graph_quads(shared_nt, ENTITIES_GRAPH)
+        paths = [cache.quads_path(e.key) for e in sorted(entries, key=lambda e: e.report_iri)]
+        with _ConcatReader(paths, head) as stream:
+            store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
         store.optimize()
-    del store
-    write_atomic(manifest_path, json.dumps({"taxonomy": stamp, "entities": shared_hash, "reports": new_reports},
-                                           ensure_ascii=False, indent=0, sort_keys=True))
-    return changed
+        store.flush()
+        del store
+        if sdir.exists():
+            os.replace(sdir, old)
+        os.replace(tmp, sdir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not sdir.exists():
+            os.replace(old, sdir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

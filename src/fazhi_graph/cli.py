@@ -59,6 +59,9 @@ def _print_errors(errors) -> None:
         err.print(f"[red]error[/red] {e.path}: {e.reason}", markup=True, highlight=False, soft_wrap=True)
 
 
+MAX_TABLE_ROWS = 50  # the per-report table on screen; reports.csv has them all
+
+
 @app.command()
 def build(
     inputs: Annotated[list[Path], typer.Argument(help="Report files or folders (searched recursively).")],
@@ -68,8 +71,12 @@ def build(
     incremental: Annotated[bool, typer.Option("--incremental", help="Reuse cached extractions of unchanged reports (content-hash cache).")] = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="Also keep a persistent Oxigraph store in this folder in sync (implies --incremental).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default $FAZHI_CACHE or ~/.cache/fazhi-graph).")] = None,
+    files: Annotated[Optional[bool], typer.Option("--files/--no-files", help="Also write graph.ttl and reports.json (default: yes, or no with --store, where the store holds the graph).")] = None,
 ) -> None:
-    """Extract every report and write the knowledge graph (graph.ttl) and the explorer page (graph.html)."""
+    """Extract every report and write the knowledge graph (graph.ttl) and the explorer page (graph.html).
+
+    With --store DIR (for thousands of reports) the graph goes into a persistent Oxigraph store instead,
+    reports.csv lists the reports, and a rebuild only redoes what changed."""
     from .ingest import iter_input_files
     from .pipeline import build as run_build
 
@@ -83,7 +90,7 @@ def build(
         if incremental or store or cache_dir:
             from .cache import DEFAULT_CACHE_DIR, build_incremental
 
-            result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html,
+            result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html, files=files,
                                        cache_dir=cache_dir or DEFAULT_CACHE_DIR, progress=tick)
         else:
             result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
@@ -98,18 +105,20 @@ def build(
     for key, label in SUMMARY_LABELS:
         table.add_row(label, str(summary[key]))
     out.print(table)
-    if result.records:
+    if result.reports:
+        shown = sorted(result.reports, key=lambda r: (r.bureau or "", r.year or 0))
+        more = len(shown) - MAX_TABLE_ROWS
         t = Table(show_header=True, header_style="bold",
-                  title="报告 reports (单位 bureau · 省 province · 市 city · 县区 county · 层级 level · 年度 year)")
+                  title="报告 reports (单位 bureau · 省 province · 市 city · 县区 county · 层级 level · 年度 year)",
+                  caption=f"… and {more} more: see reports.csv" if more > 0 else None)
         t.add_column("单位", no_wrap=True)
         for col in ("省", "市", "县区", "层级", "年度"):
             t.add_column(col, overflow="fold")
         for col in ("举措", "问题", "法规"):
             t.add_column(col, justify="right")
-        for r in sorted(result.records, key=lambda r: (r.meta.bureau or "", r.meta.year or 0)):
-            m = r.meta
-            t.add_row(m.bureau or r.source, m.province or "", m.city or "", m.county or "", m.admin_level or "",
-                      str(m.year or ""), str(len(r.practices)), str(len(r.problems)), str(len(r.laws)))
+        for r in shown[:MAX_TABLE_ROWS]:
+            t.add_row(r.bureau or r.source, r.province or "", r.city or "", r.county or "", r.admin_level or "",
+                      str(r.year or ""), str(len(r.practices)), str(len(r.problems)), str(len(r.laws)))
         out.print(t)
     for name, path in result.outputs.items():
         out.print(f"wrote {name}: {path}", highlight=False)

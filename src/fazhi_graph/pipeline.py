@@ -14,6 +14,7 @@ rename), so an interrupted build leaves the previous outputs intact.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -38,34 +39,92 @@ class InputError:
         return f"{self.path}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """One kept report as the build table and the summary counts see it.
+
+    Small on purpose: a store build over 10,000 reports keeps these instead of the full
+    records (which stay in the cache, the store and ``reports.json``)."""
+
+    source: str
+    sha256: str
+    key: str  # iris.report_key: identity for duplicates
+    iri: str
+    bureau: str | None
+    qualified_bureau: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    admin_level: str | None
+    year: int | None
+    laws: tuple[str, ...]
+    practices: tuple[str, ...]
+    problems: tuple[str, ...]
+    candidates: tuple[str, ...]
+    n_statements: int
+    n_figures: int
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rec: ReportRecord) -> "ReportSummary":
+        m = rec.meta
+        key = iris.report_key(m, rec.sha256)
+        return cls(
+            source=rec.source, sha256=rec.sha256, key=key, iri=str(iris.report_iri(key)), bureau=m.bureau,
+            qualified_bureau=iris.qualified_bureau_name(m.bureau, m.province, m.city) if m.bureau else None,
+            province=m.province, city=m.city, county=m.county, admin_level=m.admin_level, year=m.year,
+            laws=tuple(dict.fromkeys(law.iri or law.label for law in rec.laws)),
+            practices=tuple(dict.fromkeys(c.iri for c in rec.practices)),
+            problems=tuple(dict.fromkeys(c.iri for c in rec.problems)),
+            candidates=tuple(dict.fromkeys(c.label for c in rec.candidates)),
+            n_statements=len(rec.problem_statements), n_figures=len(rec.metrics),
+            warnings=tuple(rec.warnings + rec.meta.warnings),
+        )
+
+    def row(self) -> dict[str, object]:
+        """The row of ``reports.csv`` and of the build table."""
+        return {"source": self.source, "bureau": self.bureau or "", "province": self.province or "",
+                "city": self.city or "", "county": self.county or "", "level": self.admin_level or "",
+                "year": self.year or "", "practices": len(self.practices), "problems": len(self.problems),
+                "laws": len(self.laws), "figures": self.n_figures, "report": self.iri}
+
+
 @dataclass
 class BuildResult:
+    """What a build produced. ``records`` holds the full extraction records for builds that
+    keep them in memory (``build``, file-based incremental builds); a store build keeps only
+    ``reports`` (one ``ReportSummary`` per kept report) so 10,000 reports fit in memory."""
+
     records: list[ReportRecord]
     errors: list[InputError]
     outputs: dict[str, Path] = field(default_factory=dict)
     graph: object | None = None  # rdflib.Graph (kept untyped to keep import light)
+    reports: list[ReportSummary] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.reports and self.records:
+            self.reports = [ReportSummary.of(r) for r in self.records]
 
     @property
     def warnings(self) -> list[InputError]:
         """Things a reviewer should check in files that did make it into the graph
         (an ambiguous place name, a year inferred from the signing date …)."""
-        return [InputError(r.source, w) for r in self.records for w in r.warnings + r.meta.warnings]
+        return [InputError(r.source, w) for r in self.reports for w in r.warnings]
 
     def summary(self) -> dict[str, int]:
-        m = [r.meta for r in self.records if r.meta.bureau]
-        bureaus = {iris.qualified_bureau_name(x.bureau, x.province, x.city) for x in m}  # type: ignore[arg-type]
+        reps = self.reports
         return {
-            "files": len(self.records) + len(self.errors),
-            "reports": len(self.records),
+            "files": len(reps) + len(self.errors),
+            "reports": len(reps),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
-            "bureaus": len(bureaus),
-            "laws": len({law.iri or law.label for r in self.records for law in r.laws}),
-            "practices": len({c.iri for r in self.records for c in r.practices}),
-            "problems": len({c.iri for r in self.records for c in r.problems}),
-            "problem_statements": sum(len(r.problem_statements) for r in self.records),
-            "figures": sum(len(r.metrics) for r in self.records),
-            "candidates": len({c.label for r in self.records for c in r.candidates}),
+            "bureaus": len({r.qualified_bureau for r in reps if r.bureau}),
+            "laws": len({x for r in reps for x in r.laws}),
+            "practices": len({x for r in reps for x in r.practices}),
+            "problems": len({x for r in reps for x in r.problems}),
+            "problem_statements": sum(r.n_statements for r in reps),
+            "figures": sum(r.n_figures for r in reps),
+            "candidates": len({x for r in reps for x in r.candidates}),
         }
 
 
@@ -153,12 +212,12 @@ def extract_many(
     return records, errors
 
 
-def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputError]]:
+def dedupe(records: list) -> tuple[list, list[InputError]]:
     """Keep one report per content hash and per (bureau, year); report the others.
 
-    Records are first sorted by source path so the kept one does not depend on the
-    order the files were given in."""
-    kept: list[ReportRecord] = []
+    Takes ``ReportRecord`` or ``ReportSummary`` items. They are first sorted by source
+    path so the kept one does not depend on the order the files were given in."""
+    kept: list = []
     errors: list[InputError] = []
     by_sha: dict[str, str] = {}
     by_key: dict[str, str] = {}
@@ -166,11 +225,12 @@ def dedupe(records: list[ReportRecord]) -> tuple[list[ReportRecord], list[InputE
         if r.sha256 and r.sha256 in by_sha:
             errors.append(InputError(r.source, f"duplicate: identical to {by_sha[r.sha256]}"))
             continue
-        key = iris.report_key(r.meta, r.sha256)
+        if isinstance(r, ReportSummary):
+            key, bureau, year = r.key, r.bureau, r.year
+        else:
+            key, bureau, year = iris.report_key(r.meta, r.sha256), r.meta.bureau, r.meta.year
         if key in by_key:
-            errors.append(
-                InputError(r.source, f"duplicate: same bureau and year as {by_key[key]} ({r.meta.bureau}, {r.meta.year})")
-            )
+            errors.append(InputError(r.source, f"duplicate: same bureau and year as {by_key[key]} ({bureau}, {year})"))
             continue
         by_sha[r.sha256] = r.source
         by_key[key] = r.source
@@ -203,6 +263,21 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write via a temporary file in the same folder, then rename over the target."""
     with atomic_open(path) as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+REPORT_COLUMNS = ("source", "bureau", "province", "city", "county", "level", "year", "practices", "problems", "laws",
+                  "figures", "report")
+
+
+def write_reports_csv(path: Path, reports: Sequence[ReportSummary]) -> Path:
+    """One row per kept report (UTF-8 with BOM so Excel shows the Chinese), sorted by source."""
+    with atomic_open(path, "w") as fh:
+        fh.write("\ufeff")
+        w = csv.DictWriter(fh, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in sorted(reports, key=lambda r: r.source):
+            w.writerow(r.row())
     return path
 
 
@@ -245,6 +320,7 @@ def build(
         write_atomic(marker, "This folder holds fazhi-graph outputs; input discovery skips it.\n")
     result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
     result.outputs["reports"] = write_atomic(out / "reports.json", records_json(records))
+    result.outputs["table"] = write_reports_csv(out / "reports.csv", result.reports)
     result.outputs["errors"] = write_atomic(
         out / "errors.json",
         json.dumps([{"path": e.path, "reason": e.reason} for e in errors], ensure_ascii=False, indent=1) + "\n",
