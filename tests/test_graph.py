@@ -82,3 +82,32 @@ def test_bureau_level_edges_summarise_exactly_the_report_edges(seed_build):
         from_reports = {(b, o) for r, o in g.subject_objects(FZ[rel]) for b in g.objects(r, FZ.issuedBy)}
         assert from_reports, rel
         assert set(g.subject_objects(summary)) == from_reports, rel
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ['引号"与反斜杠\\', "换行\n回车\r制表\t", "控制\x01\x1f字符", "行分隔\u2028段分隔\u2029",
+                                  "emoji 🚀 与繁體", "", "<not an iri> .", '"""'])
+def test_nt_line_escapes_any_literal(text):
+    """N-Triples written by nt_line parse back to the same literal in rdflib and Oxigraph."""
+    import pyoxigraph as ox
+
+    from fazhi_graph.graph import Lit, nt_line
+
+    s = "https://w3id.org/fazhi-graph/id/x"
+    for lit in (Lit(text), Lit(text, "zh")):
+        line = nt_line((s, s, lit))
+        (t,) = Graph().parse(data=line, format="nt")
+        assert str(t[2]) == text and t[2].language == lit.lang
+        (q,) = ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
+        assert q.object.value == text
+
+
+def test_statements_written_as_ntriples_equal_the_rdflib_triples(seed_build):
+    from fazhi_graph.graph import nt_line, report_statements, report_triples
+
+    for rec in seed_build.records:
+        _, statements = report_statements(rec)
+        parsed = Graph().parse(data="".join(nt_line(st) for st in statements), format="nt")
+        assert set(parsed) == set(report_triples(rec)[1])
