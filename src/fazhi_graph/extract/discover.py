@@ -13,6 +13,8 @@ import bisect
 import re
 from functools import lru_cache
 
+import regex
+
 from ..iris import normalise_name
 from ..model import Candidate, ConceptMention, SegmentedReport
 from ..namespaces import FZ
@@ -46,7 +48,9 @@ def _long_names_automaton():
 @lru_cache(maxsize=1)
 def _rules() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...], frozenset[str]]:
     bounds = re.compile("|".join(lexicon_patterns("candidate-bounds")))
-    slogans = tuple(re.compile(p) for p in lexicon_patterns("slogan-patterns"))
+    # ``regex`` rather than ``re``: these patterns open with a lookbehind, which keeps ``re``
+    # from skipping ahead to a possible first character; ``regex`` scans the report 5-20x faster.
+    slogans = tuple(regex.compile(p) for p in lexicon_patterns("slogan-patterns"))
     stop = frozenset(normalise_name(t) for t in lexicon("candidate-stopterms"))
     return bounds, slogans, stop
 

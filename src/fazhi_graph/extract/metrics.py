@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick
+import regex
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -105,7 +106,10 @@ def _lexicon() -> _Lexicon:
     cn = lexicon("number-cn-digits")
     mags = lexicon("number-magnitudes")
     percent_units = lexicon("number-percent-units")
-    figure = re.compile(
+    # Compiled with the ``regex`` module: every part before the number is optional, so ``re``
+    # tries the whole pattern at every character of the text, which ``regex`` does about twice
+    # as fast (same matches: the pattern uses only syntax both modules read alike).
+    figure = regex.compile(
         rf"(?P<pre>{_alt(lexicon('number-approx-before'))})?"
         rf"(?P<pct>{_alt(lexicon('number-percent-prefix'))})?"
         rf"(?P<n1>{_ARABIC}|[{''.join(cn)}]+)"
