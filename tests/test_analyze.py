@@ -164,6 +164,10 @@ def test_completeness_of_incomplete_report(multi_analysis):
 # ---------------------------------------------------------------- named queries, bindings
 
 
+def _rows(res) -> list[dict[str, str]]:
+    return [{v: (None if x is None else str(x)) for v, x in zip(res.vars, row)} for row in res.rows]
+
+
 def test_pattern_queries_take_bindings(seed_graph, multi_graph):
     problem = str(an.FZ.Problem)
     k3 = run_named(seed_graph, "pattern-shared-concepts", {"k": "3", "type": problem})
@@ -172,13 +176,73 @@ def test_pattern_queries_take_bindings(seed_graph, multi_graph):
     assert {str(r[1]) for r in k3.rows} > {str(r[1]) for r in k4.rows}
     assert len(run_named(multi_graph, "pattern-recurring-problems", {"min_years": "2"}).rows) == 1
     assert run_named(multi_graph, "pattern-recurring-problems", {"min_years": "3"}).rows == []
-    assert run_named(multi_graph, "pattern-plan-followup", {"gap": "2"}).rows == []
-    plans = run_named(multi_graph, "pattern-report-sections", {"kind": "plans"})
-    titles = {str(r[plans.vars.index("title")]) for r in plans.rows if r[plans.vars.index("title")] is not None}
-    assert {"2023年工作安排", "2024年工作安排"} <= titles  # subsections inherit the kind
-    assert "存在的不足和原因" not in titles
+    assert run_named(multi_graph, "pattern-plan-followup", {"practice": "非现场执法", "gap": "2"}).rows == []
+    missing = _rows(run_named(multi_graph, "pattern-missing-sections", {"kind": "plans"}))
+    assert [(r["bureauLabel"], r["year"]) for r in missing] == [(YOUXIAN, "2023")]  # 攸县 2023 has no plans section
+    assert run_named(multi_graph, "pattern-missing-sections", {"kind": "achievements"}).rows == []
     with pytest.raises(QueryError):
         run_named(seed_graph, "pattern-shared-concepts", {"min": "3"})
+
+
+# ---------------------------------------------------------------- named queries = analysis, aggregated
+
+
+@pytest.mark.parametrize("kind", [an.PRACTICE, an.PROBLEM])
+def test_shared_concepts_query_counts_the_analysis_bureaus(seed_graph, seed_analysis, kind):
+    """One row per concept, and its bureau count is the number of bureaus the analysis lists."""
+    res = _rows(run_named(seed_graph, "pattern-shared-concepts", {"k": "3", "type": an._TYPE[kind]}))
+    items = seed_analysis.shared_practices if kind == an.PRACTICE else seed_analysis.shared_problems
+    assert {r["label"]: int(r["bureaus"]) for r in res} == {sc.label: sc.count for sc in items}
+    assert len({r["concept"] for r in res}) == len(res)
+
+
+def test_shared_practices_and_problems_queries(seed_graph, seed_analysis, questions):
+    practices = {r["practice"]: r for r in _rows(run_named(seed_graph, "shared-practices", {"k": "3"}))}
+    assert set(practices) == {sc.label for sc in seed_analysis.shared_practices}
+    for sc in seed_analysis.shared_practices:
+        r = practices[sc.label]
+        assert int(r["bureaus"]) == sc.count
+        assert int(r["done"]) == sum(b.status in ("done", "both") for b in sc.bureaus)
+        assert int(r["planned"]) == sum(b.status in ("planned", "both") for b in sc.bureaus)
+    gold = _q(questions, "problems (from the shortcomings sections) are shared by at least 3")["answer"]
+    problems = {r["problem"]: int(r["bureaus"]) for r in _rows(run_named(seed_graph, "shared-problems", {"k": "3"}))}
+    assert problems == {k: len(v) for k, v in gold.items()}
+
+
+def test_laws_cited_by_k_counts_gold_bureaus(seed_graph, questions):
+    gold = _q(questions, "Which laws are cited by at least 2")["answer"]
+    got = {r["law"]: int(r["bureaus"]) for r in _rows(run_named(seed_graph, "laws-cited-by-k", {"k": "2"}))}
+    for law, bureaus in gold.items():
+        assert got.get(law) == len(bureaus), law
+
+
+def test_mandated_coverage_query_counts(seed_graph, seed_analysis):
+    res = {r["practiceLabel"]: r for r in _rows(run_named(seed_graph, "pattern-mandated-coverage"))}
+    assert set(res) == {m.label for m in seed_analysis.mandated}
+    for m in seed_analysis.mandated:
+        r = res[m.label]
+        assert (int(r["bureaus"]), int(r["missing"]), int(r["total"])) == (len(m.covered), len(m.missing), 5)
+        assert int(r["direct"]) == sum(bq.status == m.label for bq in m.covered)
+    assert res["谁执法谁普法"]["missing"] == "1"
+
+
+def test_recurring_and_followup_queries_on_multiyear(multi_graph, multi_analysis):
+    rec = _rows(run_named(multi_graph, "pattern-recurring-problems"))
+    assert [(r["problemLabel"], r["bureaus"], r["bureausAny"]) for r in rec] == [("执法力量不足", "1", "1")]
+    done = _rows(run_named(multi_graph, "pattern-plan-followup", {"practice": "非现场执法"}))
+    assert [(r["bureauLabel"], r["planYear"], r["laterYear"], r["carriedOut"]) for r in done] == [
+        (ZHUZHOU, "2022", "2023", "true")]
+    not_done = _rows(run_named(multi_graph, "pattern-plan-followup", {"practice": "城管驿站"}))
+    assert [(r["bureauLabel"], r["carriedOut"]) for r in not_done] == [(ZHUZHOU, "false")]
+    expected = {(f.bureau, f.practice, f.carried_out) for f in multi_analysis.followups}
+    assert {(ZHUZHOU, "非现场执法", True), (ZHUZHOU, "城管驿站", False)} <= expected
+
+
+def test_report_years_counts(seed_graph, multi_graph):
+    assert [(r["year"], r["reports"], r["bureaus"]) for r in _rows(run_named(multi_graph, "report-years"))] == [
+        ("2022", "1", "1"), ("2023", "2", "2")]
+    seeds = _rows(run_named(seed_graph, "report-years"))
+    assert sum(int(r["reports"]) for r in seeds) == 5
 
 
 def test_query_injection_is_just_a_value(seed_graph):

@@ -6,11 +6,13 @@ reports lack a required section, whether last year's problems and plans come bac
 which bureaus look alike. Each answer here is a list of small records that carry the
 evidence (quote, report source, section) so a figure can always be traced to words.
 
-Patterns that are natural graph questions run as named SPARQL queries
-(``ontology/queries/pattern-*.rq``, parameters passed as bindings) so the same answer
-is available from ``fazhi-graph query``; matrix work (similarity, co-occurrence) uses
-SciPy sparse matrices because SPARQL self-joins and graph projections do not scale to
-thousands of bureaus. Everything is sorted so two runs give identical output.
+The named SPARQL queries ``ontology/queries/pattern-*.rq`` answer the same questions
+in aggregate (one row per concept: how many bureaus, how many never, how many plans were
+carried out) so they stay fast on a store of 10,000 reports; the row-per-bureau tables
+with their quotes are computed here, from ``Facts`` read once by plain triple lookups,
+and matrix work (similarity, co-occurrence) uses SciPy sparse matrices because SPARQL
+self-joins and graph projections do not scale to thousands of bureaus. The tests check
+that both give the same counts. Everything is sorted so two runs give identical output.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from .namespaces import FZ, LEX
 from .ontology import lexicon, ontology_graph
-from .query import run_named
 from .textnorm import normalize
 
 PRACTICE = "practice"
@@ -126,6 +127,16 @@ class Facts:
                 idx[(m.bureau, m.concept)].append(m)
             self._bcidx = idx
         return idx.get((bureau, concept), [])
+
+    def mentions_of(self, concept: str) -> list[Mention]:
+        """Mentions of ``concept`` by any bureau (indexed once)."""
+        idx = getattr(self, "_cidx", None)
+        if idx is None:
+            idx = defaultdict(list)
+            for m in self.mentions:
+                idx[m.concept].append(m)
+            self._cidx = idx
+        return idx.get(concept, [])
 
     def _quote_index(self) -> dict:
         idx = getattr(self, "_qidx", None)
@@ -273,21 +284,26 @@ def _status(facts: Facts, bureau: str, concept: str) -> str:
 
 
 def shared_concepts(g: Graph, facts: Facts, kind: str, k: int) -> list[SharedConcept]:
-    """Practices (any status) or problem categories reported by at least ``k`` bureaus.
+    """Practices (any status) or problem categories reported by at least ``k`` bureaus, every
+    bureau with its first evidence sentence.
 
-    Membership comes from the named query ``pattern-shared-concepts`` (k bound as a
-    parameter); the quote is the bureau's first evidence sentence for the concept."""
-    res = run_named(g, "pattern-shared-concepts", {"k": str(k), "type": _TYPE[kind]})
-    col = {v: i for i, v in enumerate(res.vars)}
-    by_concept: dict[str, SharedConcept] = {}
-    for row in res.rows:
-        c, b = str(row[col["concept"]]), str(row[col["bureau"]])
-        sc = by_concept.setdefault(c, SharedConcept(c, str(row[col["label"]]), kind, []))
-        status = _status(facts, b, c) if kind == PRACTICE else ""
-        sc.bureaus.append(BureauQuote(b, str(row[col["bureauLabel"]]), facts.quote_for(b, c, _RELS[kind]), status))
-    out = list(by_concept.values())
-    for sc in out:
+    The same concepts and counts as the named query ``pattern-shared-concepts`` (which returns
+    one row per concept); the bureaus come from ``facts`` (``g`` is not read again)."""
+    rels = set(_RELS[kind])
+    members: dict[str, set[str]] = defaultdict(set)
+    for m in facts.mentions:
+        if m.bureau and m.relation in rels and facts.concepts[m.concept].kind == kind:
+            members[m.concept].add(m.bureau)
+    out = []
+    for c, bureaus in members.items():
+        if len(bureaus) < k:
+            continue
+        sc = SharedConcept(c, facts.concepts[c].label, kind, [])
+        for b in bureaus:
+            status = _status(facts, b, c) if kind == PRACTICE else ""
+            sc.bureaus.append(BureauQuote(b, facts.label(b), facts.quote_for(b, c, _RELS[kind]), status))
         sc.bureaus.sort(key=lambda x: (x.label, x.bureau))
+        out.append(sc)
     out.sort(key=lambda s: (-s.count, s.label, s.iri))
     return out
 
@@ -348,13 +364,19 @@ class MandatedCoverage:
 
 
 def mandated_coverage(g: Graph, facts: Facts) -> list[MandatedCoverage]:
-    """For each fz:mandated practice: bureaus that mention it (a narrower practice counts) and those that never do."""
-    res = run_named(g, "pattern-mandated-coverage", {"mandated": "true"})
-    col = {v: i for i, v in enumerate(res.vars)}
+    """For each fz:mandated practice: bureaus that mention it (a narrower practice counts) and those that never do.
+
+    Per practice the same counts as the named query ``pattern-mandated-coverage`` (which
+    returns only the counts); the bureaus, their evidence and the missing ones come from ``facts``."""
     vias: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # practice -> bureau -> concepts
-    for row in res.rows:
-        vias[str(row[col["practice"]])][str(row[col["bureau"]])].add(str(row[col["via"]]))
-    # the evidence is the practice itself if mentioned, else its first narrower practice by label
+    for c in facts.concepts.values():
+        if not c.mandated:
+            continue
+        closure = {str(x) for x in g.transitive_subjects(SKOS.broader, URIRef(c.iri))}  # skos:broader* (c included)
+        for v in closure:
+            for m in facts.mentions_of(v):
+                if m.bureau and m.relation in _RELS[PRACTICE]:
+                    vias[c.iri][m.bureau].add(v)
     covered = {
         p: {b: (p if p in vs else min(vs, key=lambda v: (facts.label(v), v))) for b, vs in d.items()}
         for p, d in vias.items()
@@ -430,26 +452,31 @@ class Completeness:
 
 
 def completeness(g: Graph) -> list[Completeness]:
-    """Which required sections each report has or lacks, from the fz:sectionKind of its sections."""
+    """Which required sections each report has or lacks, from the fz:sectionKind of its sections.
+
+    Reads the sections by triple lookups (every section of every report is needed here); the
+    named query ``pattern-missing-sections`` answers the same question for one kind."""
     required = required_sections()
-    res = run_named(g, "pattern-report-sections")
-    col = {v: i for i, v in enumerate(res.vars)}
     by_report: dict[str, dict] = {}
-    for row in res.rows:
-        r = str(row[col["report"]])
-        d = by_report.setdefault(
-            r,
-            {
-                "bureau": str(row[col["bureauLabel"]] or ""),
-                "year": int(row[col["year"]].toPython()) if row[col["year"]] is not None else None,
-                "source": str(row[col["source"]]),
-                "sections": [],
-            },
-        )
-        if row[col["section"]] is not None:
-            d["sections"].append(
-                (int(row[col["start"]]), str(row[col["section"]]), str(row[col["title"]]), str(row[col["kind"]]))
-            )
+    for r in sorted(set(g.subjects(RDF.type, FZ.Report)), key=str):
+        source = _one(g, r, FZ.source)
+        if source is None:
+            continue
+        b = _one(g, r, FZ.issuedBy)
+        label = _one(g, b, RDFS.label) if b is not None else None
+        year = _one(g, r, FZ.year)
+        sections = []
+        for sec in g.objects(r, FZ.hasSection):
+            for start in g.objects(sec, FZ.start):
+                for title in g.objects(sec, RDFS.label):
+                    for kind in g.objects(sec, FZ.sectionKind):
+                        sections.append((int(start), str(sec), str(title), str(kind)))
+        by_report[str(r)] = {
+            "bureau": str(label or ""),
+            "year": int(year.toPython()) if year is not None else None,
+            "source": str(source),
+            "sections": sections,
+        }
     out = []
     for r, d in by_report.items():
         secs = sorted(d["sections"])
@@ -482,19 +509,24 @@ class RecurringProblem:
 
 
 def recurring_problems(g: Graph, facts: Facts, min_years: int = 2) -> list[RecurringProblem]:
-    """Problem categories a bureau lists again in a later year's report."""
-    res = run_named(g, "pattern-recurring-problems", {"min_years": str(min_years)})
-    col = {v: i for i, v in enumerate(res.vars)}
+    """Problem categories a bureau lists again in a later year's report.
+
+    Per problem, the number of such bureaus is the named query ``pattern-recurring-problems``."""
+    years_of: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for m in facts.mentions:
+        if m.relation == "reportsProblem" and m.bureau and m.year is not None:
+            years_of[(m.bureau, m.concept)].add(m.year)
     out = []
-    for row in res.rows:
-        b, p = str(row[col["bureau"]]), str(row[col["problem"]])
-        years = sorted({int(y) for y in str(row[col["yearList"]]).split(",") if y})
+    for (b, p), ys in years_of.items():
+        if len(ys) < min_years:
+            continue
+        years = sorted(ys)
         quotes = []
         for y in years:
             ms = [m for m in facts.of(b, p) if m.year == y and m.quote]
             if ms:
                 quotes.append(min(ms, key=lambda m: (m.quote.source, m.quote.start or 0)).quote)
-        out.append(RecurringProblem(str(row[col["bureauLabel"]]), str(row[col["problemLabel"]]), years, quotes))
+        out.append(RecurringProblem(facts.label(b), facts.concepts[p].label, years, quotes))
     out.sort(key=lambda x: (x.bureau, x.problem))
     return out
 
@@ -512,30 +544,47 @@ class PlanFollowup:
 
 
 def plan_followups(g: Graph, facts: Facts, gap: int = 1) -> list[PlanFollowup]:
-    """For each practice a bureau planned in year N: does its year N+gap report carry it out?"""
-    res = run_named(g, "pattern-plan-followup", {"gap": str(gap)})
-    col = {v: i for i, v in enumerate(res.vars)}
+    """For each practice a bureau planned in year N: does its year N+gap report carry it out?
+
+    A plan counts as carried out if the later report carries out (fz:adopts) the practice or a
+    narrower one (skos:broader*). Per practice, the counts are the named query
+    ``pattern-plan-followup``."""
+    reports_of: dict[tuple[str, int], list[Report]] = defaultdict(list)
+    for r in facts.reports.values():
+        if r.bureau and r.year is not None:
+            reports_of[(r.bureau, r.year)].append(r)
+    adopted: dict[str, set[str]] = defaultdict(set)  # report -> practices it carries out
+    for m in facts.mentions:
+        if m.relation == "adopts":
+            adopted[m.report].add(m.concept)
+    closures: dict[str, set[str]] = {}  # skos:broader* in the graph, as the named query reads it
+    narrower_of: dict[str, list[str]] = {}
     out = []
-    for row in res.rows:
-        b, p = str(row[col["bureau"]]), str(row[col["practice"]])
-        y1, y2 = int(row[col["planYear"]]), int(row[col["laterYear"]])
-        done = bool(row[col["carriedOut"]].toPython())
-        plan_q = next(
-            (m.quote for m in facts.of(b, p) if m.year == y1 and m.relation == "plans"),
-            None,
-        )
-        narrower = _narrower_closure(facts, p)
-        later = [m for c in sorted(narrower) for m in facts.of(b, c) if m.year == y2]
-        done_q = next((m.quote for m in later if m.relation == "adopts" and m.concept == p), None) or next(
-            (m.quote for m in later if m.relation == "adopts"), None
-        )
-        again = any(m.relation == "plans" and m.concept == p for m in later)
-        out.append(
-            PlanFollowup(
-                str(row[col["bureauLabel"]]), str(row[col["practiceLabel"]]), y1, y2, done, plan_q,
-                done_q if done else None, again and not done,
+    for m in facts.mentions:
+        if m.relation != "plans" or not m.bureau or m.year is None:
+            continue
+        b, p, y1, y2 = m.bureau, m.concept, m.year, m.year + gap
+        if p not in closures:
+            closures[p] = {str(x) for x in g.transitive_subjects(SKOS.broader, URIRef(p))}
+        for r2 in reports_of.get((b, y2), []):
+            done = bool(adopted[r2.iri] & closures[p])
+            plan_q = next(
+                (x.quote for x in facts.of(b, p) if x.year == y1 and x.relation == "plans"),
+                None,
             )
-        )
+            if p not in narrower_of:
+                narrower_of[p] = sorted(_narrower_closure(facts, p))
+            later = [x for c in narrower_of[p] for x in facts.of(b, c) if x.year == y2]
+            done_q = next((x.quote for x in later if x.relation == "adopts" and x.concept == p), None) or next(
+                (x.quote for x in later if x.relation == "adopts"), None
+            )
+            again = any(x.relation == "plans" and x.concept == p for x in later)
+            out.append(
+                PlanFollowup(
+                    facts.label(b), facts.concepts[p].label, y1, y2, done, plan_q,
+                    done_q if done else None, again and not done,
+                )
+            )
     out.sort(key=lambda x: (x.bureau, x.plan_year, not x.carried_out, x.practice))
     return out
 
