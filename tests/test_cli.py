@@ -112,10 +112,28 @@ def test_help_is_helpful():
 def test_build_with_store_is_incremental_and_writes_the_same_graph(tmp_path, seed_files, built):
     plain_out, _ = built
     args = ["build", *map(str, seed_files), "-o", str(tmp_path / "out"), "--no-html",
-            "--store", str(tmp_path / "store"), "--cache-dir", str(tmp_path / "cache")]
+            "--store", str(tmp_path / "store"), "--cache-dir", str(tmp_path / "cache"), "--files"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == (plain_out / "graph.ttl").read_bytes()
     assert any((tmp_path / "cache").iterdir()) and any((tmp_path / "store").iterdir())
+
+
+@pytest.mark.parametrize("name", ["shared-practices", "laws-cited-by-k", "report-years"])
+def test_query_on_a_store_prints_what_the_graph_file_prints(tmp_path, seed_files, built, name):
+    plain_out, _ = built
+    res = runner.invoke(app, ["build", *map(str, seed_files), "-o", str(tmp_path / "out"), "--no-html",
+                              "--store", str(tmp_path / "store"), "--cache-dir", str(tmp_path / "cache")])
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "out" / "graph.ttl").exists() and (tmp_path / "out" / "reports.csv").exists()
+    from_store = runner.invoke(app, ["query", "--store", str(tmp_path / "store"), "--name", name, "--format", "csv"])
+    from_file = runner.invoke(app, ["query", "--graph", str(plain_out / "graph.ttl"), "--name", name, "--format", "csv"])
+    assert from_store.exit_code == 0, from_store.output
+    assert from_store.stdout == from_file.stdout and from_store.stdout.count("\n") > 1
+
+
+def test_query_on_a_missing_store_is_a_clear_error(tmp_path):
+    res = runner.invoke(app, ["query", "--store", str(tmp_path / "nope"), "--name", "report-years"])
+    assert res.exit_code == 2 and "nope" in res.output

@@ -71,7 +71,7 @@ def build(
     incremental: Annotated[bool, typer.Option("--incremental", help="Reuse cached extractions of unchanged reports (content-hash cache).")] = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="Also keep a persistent Oxigraph store in this folder in sync (implies --incremental).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default $FAZHI_CACHE or ~/.cache/fazhi-graph).")] = None,
-    files: Annotated[Optional[bool], typer.Option("--files/--no-files", help="Also write graph.ttl and reports.json (default: yes, or no with --store, where the store holds the graph).")] = None,
+    write_files: Annotated[Optional[bool], typer.Option("--files/--no-files", help="Also write graph.ttl and reports.json (default: yes, or no with --store, where the store holds the graph).")] = None,
 ) -> None:
     """Extract every report and write the knowledge graph (graph.ttl) and the explorer page (graph.html).
 
@@ -90,7 +90,7 @@ def build(
         if incremental or store or cache_dir:
             from .cache import DEFAULT_CACHE_DIR, build_incremental
 
-            result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html, files=files,
+            result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html, files=write_files,
                                        cache_dir=cache_dir or DEFAULT_CACHE_DIR, progress=tick)
         else:
             result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
@@ -177,8 +177,9 @@ def query(
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter (bound, never spliced).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv or json (SPARQL results JSON).")] = "table",
     endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL endpoint (e.g. after `push`) instead of --graph.")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Query an Oxigraph store written by `build --store` instead of --graph.")] = None,
 ) -> None:
-    """Run a read-only SPARQL query over the graph (or a remote endpoint)."""
+    """Run a read-only SPARQL query over the graph (or a store, or a remote endpoint)."""
     from . import query as q
     from .push import PushError, run_named_remote, run_remote
 
@@ -192,6 +193,16 @@ def query(
             else:
                 q.check_read_only(text)
                 res = run_remote(endpoint, text)
+        elif store:
+            from . import store as st
+
+            try:
+                s = st.open_store(store, read_only=True)
+            except (OSError, FileNotFoundError) as exc:
+                raise q.QueryError(f"{store}: cannot open the store ({exc})") from exc
+            if not name:
+                q.check_read_only(text)
+            res = st.to_result(st.run_named(s, name, _params(param)) if name else st.run(s, text, _params(param)))
         else:
             g = q.load_graph(graph)
             res = q.run_named(g, name, _params(param)) if name else q.run(g, text, _params(param))

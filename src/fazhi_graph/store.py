@@ -400,3 +400,33 @@ def term_key(term: object) -> tuple[str, str, str] | None:
         extra = f"@{term.language}" if term.language else term.datatype.value
         return ("literal", term.value, extra)
     return ("bnode", str(term), "")
+
+
+def to_rdflib_term(term: object):
+    """A pyoxigraph term as the rdflib term the CLI formatters and ``query.Result`` expect."""
+    from rdflib import BNode
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == "http://www.w3.org/2001/XMLSchema#string" else URIRef(dt))
+    return BNode(str(term.value) if hasattr(term, "value") else str(term))
+
+
+def to_result(res: OxResult):
+    """An Oxigraph result as a ``query.Result`` (same printing, CSV and JSON as rdflib's)."""
+    from .query import Result
+
+    graph = None
+    if res.triples is not None:
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True)
+        for t in res.triples:
+            graph.add(tuple(to_rdflib_term(x) for x in (t.subject, t.predicate, t.object)))
+    return Result(res.vars, [[to_rdflib_term(x) for x in row] for row in res.rows], res.boolean, graph)
