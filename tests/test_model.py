@@ -144,3 +144,13 @@ def test_evidence_is_an_ordinary_evidence() -> None:
         ev.start = 0  # type: ignore[misc]
     # a match running over the cut between two sentences quotes both
     assert report.evidence(16, 20).quote == text[7:30]
+
+
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_kinds_at_is_kind_at_of_each_offset(name: str) -> None:
+    sections = TREES[name]
+    n = max(s.end for s in sections)
+    report = SegmentedReport(Document(source="t", text="字" * n), list(sections), [])
+    offsets = list(range(-2, n + 2)) + [n // 2, 0, n // 3]  # unsorted, repeated
+    assert report.kinds_at(offsets) == [report.kind_at(o) for o in offsets]
+    assert report.kinds_at([]) == []

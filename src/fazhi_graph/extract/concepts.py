@@ -344,8 +344,9 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
 
     accepted: list[tuple[_Hit, int, int]] = []
     seen: set[tuple[int, int]] = set()  # (concept, sentence start)
-    for h in hits:
-        if report.sections and report.kind_at(h.start) in _SKIP_FOR_PRACTICES:
+    hit_kinds = report.kinds_at([h.start for h in hits]) if report.sections else ["other"] * len(hits)
+    for h, kind in zip(hits, hit_kinds):
+        if kind in _SKIP_FOR_PRACTICES:
             continue
         s_start, s_end = _sentence_span(report, h.start)
         if (h.concept, s_start) in seen:
@@ -440,8 +441,9 @@ class _SectionFacts:
 def _problem_regions(report: SegmentedReport, kinds: tuple[str, ...], facts: _SectionFacts) -> list[tuple[int, int]]:
     """Maximal stretches of text whose section kind is one of ``kinds``, in sentence units."""
     regions: list[tuple[int, int]] = []
-    for s in report.sentences:
-        if report.kind_at(s.start) not in kinds:
+    sentences = report.sentences
+    for s, kind in zip(sentences, report.kinds_at([s.start for s in sentences])):
+        if kind not in kinds:
             continue
         if regions and not report.doc.text[regions[-1][1] : s.start].strip():
             regions[-1] = (regions[-1][0], s.end)
@@ -564,8 +566,9 @@ def match_problems(report: SegmentedReport) -> tuple[list[ConceptMention], list[
                 add_hits(_categorise(index, norm, a, b), stmt)
                 stmt.categories.sort()
                 statements.append(stmt)
-        for s in report.sentences:
-            if report.kind_at(s.start) not in _CUE_ONLY_PROBLEM_KINDS:
+        sentences = report.sentences
+        for s, kind in zip(sentences, report.kinds_at([s.start for s in sentences])):
+            if kind not in _CUE_ONLY_PROBLEM_KINDS:
                 continue
             hits = _categorise(index, norm, s.start, s.end)
             if not hits:
