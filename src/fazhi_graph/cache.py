@@ -515,8 +515,7 @@ def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: st
         paths = [cache.quads_path(e.key) for e in sorted(entries, key=lambda e: e.report_iri)]
         with _ConcatReader(paths, head) as stream:
             store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
-        store.optimize()
-        store.flush()
+        store.flush()  # no optimize(): the bulk loader writes sorted files already (compaction cost ~20 % more)
         del store
         if sdir.exists():
             os.replace(sdir, old)
