@@ -31,10 +31,11 @@ Pipeline per sentence (matching on ``Document.norm``, quoting ``Document.text``)
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -318,21 +319,30 @@ class _Figure(NamedTuple):
     chinese: bool
 
 
+@lru_cache(maxsize=4)
+def _group_order(figure: re.Pattern) -> tuple[int, ...]:
+    """Positions in ``m.groups()`` of pre, pct, n1, n2, a1, mag, a2, unit, post."""
+    names = ("pre", "pct", "n1", "n2", "a1", "mag", "a2", "unit", "post")
+    return tuple(figure.groupindex[n] - 1 for n in names)
+
+
 def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon) -> list[_Figure]:
     """Number+unit expressions of the sentence ``norm[s0:s1]`` among the figure-regex ``matches``
     of that sentence; nothing outside [s0, s1) is looked at, as if the sentence were cut out."""
     quoted = None
     slogan_patterns = _slogan_patterns()
+    order = _group_order(lex.figure)
+    pick = itemgetter(*order)
     out = []
     for m in matches:
-        n1, _sep, n2, a1, mag, a2, unit, post = m.group("n1", "sep", "n2", "a1", "mag", "a2", "unit", "post")
-        pre, pct = m.group("pre", "pct")
+        groups = m.groups()  # one call: named look-ups cost more than the regex match itself
+        pre, pct, n1, n2, a1, mag, a2, unit, post = pick(groups)
         has_unit = unit is not None
         if pct and not unit:
             unit = lex.percent_unit
         if not unit:
             continue
-        ns = m.start("n1")
+        ns = m.start(order[2] + 1)
         # The text before the number (before its markers, if any); read in place, not sliced.
         lead = ns if not pre and not pct else m.start()
         last = norm[lead - 1] if lead > s0 else ""
@@ -343,7 +353,7 @@ def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon
             continue
         if not chinese and last and (last.isalnum() and last.isascii() or last in "./"):
             continue
-        if has_unit and lex.false_friends and norm.startswith(lex.false_friends, m.start("unit"), s1):
+        if has_unit and lex.false_friends and norm.startswith(lex.false_friends, m.start(order[7] + 1), s1):
             continue
         if quoted is None:
             quoted = _quoted_spans(norm, s0, s1)
