@@ -18,6 +18,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from fazhi_graph.namespaces import FZ, ID, LAW, PRACTICE, PROBLEM
 from fazhi_graph.viz import explorer_data, json_for_script, render_explorer, vis_network_js
 
+#: report edge -> the bureau-level summary edge the build adds (ontology/fazhi.ttl, fz:bureauAdopts)
+BUREAU_LEVEL = {FZ[p]: FZ["bureau" + p[0].upper() + p[1:]] for p in ("adopts", "plans", "reportsProblem", "cites")}
+
 HOSTILE = (
     "</script><script>window.__pwned=1;document.title='PWNED'</script>"
     "<img src=x onerror=\"window.__pwned=2;document.title='PWNED'\">"
@@ -45,9 +48,11 @@ LAWS = {
 class GraphBuilder:
     """Adds triples the way the graph stage will: reports, bureaus, regions, concepts, evidence."""
 
-    def __init__(self) -> None:
+    def __init__(self, bureau_level: bool = True) -> None:
         self.triples: list[tuple] = []
         self.n_ev = 0
+        self.bureau_level = bureau_level  # the build's fz:bureauAdopts … summaries
+        self.issuer: dict[URIRef, URIRef] = {}
         for slug, (zh, en) in PRACTICES.items():
             self._concept(PRACTICE[slug], FZ.Practice, zh, en)
         self.add(PRACTICE["full-process-recording"], SKOS.broader, PRACTICE["administrative-enforcement-publicity"])
@@ -88,12 +93,16 @@ class GraphBuilder:
         r = ID["report/" + key]
         self.add(r, RDF.type, FZ.Report)
         self.add(r, FZ.issuedBy, bureau)
+        self.issuer[r] = bureau
         self.add(r, FZ.year, Literal(year))
         self.add(r, FZ.source, Literal(source))
         return r
 
     def edge(self, report: URIRef, pred: URIRef, obj: URIRef, quotes=(), section="一、2023年法治政府建设主要举措和成效") -> None:
         self.add(report, pred, obj)
+        summary = BUREAU_LEVEL.get(pred)
+        if self.bureau_level and summary is not None:
+            self.add(self.issuer[report], summary, obj)
         sec = URIRef(str(report) + "/section/" + str(abs(hash(section)) % 10**8))
         self.add(sec, RDF.type, FZ.Section)
         self.add(sec, RDFS.label, Literal(section, lang="zh"))
@@ -123,9 +132,9 @@ class GraphBuilder:
         return g
 
 
-def sample_builder(hostile: str | None = None) -> GraphBuilder:
+def sample_builder(hostile: str | None = None, bureau_level: bool = True) -> GraphBuilder:
     """Four bureaus in three provinces; one of them (or every text field, with ``hostile``) is hostile."""
-    gb = GraphBuilder()
+    gb = GraphBuilder(bureau_level)
     hx = hostile or ""
     huangchuan = gb.bureau("huangchuan-cgj", "潢川县城市管理局", "河南省", "信阳市", "潢川县", "county")
     zhengzhou = gb.bureau("zhengzhou-scjgj", "郑州市市场监督管理局", "河南省", "郑州市", None, "city")
@@ -356,15 +365,19 @@ def test_hostile_text_only_escaped(hostile_page):
 
 
 def test_hostile_text_round_trips_through_json(hostile_page):
+    """The page embeds the compact form (page_data): bureaus once, edges as index arrays."""
     _, page = hostile_page
     data = json.loads(_data_block(page))
     assert data["title"] == "报告图谱" + HOSTILE
+    [xihu] = [b for b in data["bureaus"] if b[0] == XIHU]
+    assert xihu[1] == "杭州市西湖区司法局" + HOSTILE and xihu[7][0].endswith(HOSTILE)  # label, source
     v = data["views"]["bureau-practice"]
-    xihu = _node(v, XIHU)
-    assert xihu["label"] == "杭州市西湖区司法局" + HOSTILE
-    ev = _edge(v, XIHU, PUBLICITY)["evidence"][0]
-    assert ev["quote"].endswith(HOSTILE) and ev["section"].endswith(HOSTILE) and ev["source"].endswith(HOSTILE)
-    assert _node(v, str(PRACTICE["lawyer-consultants"]))["label"] == "政府法律顾问" + HOSTILE
+    ci = {c["id"]: i for i, c in enumerate(v["concepts"])}
+    bi = data["bureaus"].index(xihu)
+    [edge] = [e for e in v["edges"] if e[0] == bi and e[1] == ci[PUBLICITY]]
+    quote, src, year, sec = edge[6][0]
+    assert quote.endswith(HOSTILE) and data["sections"][sec].endswith(HOSTILE) and xihu[7][src].endswith(HOSTILE)
+    assert v["concepts"][ci[str(PRACTICE["lawyer-consultants"])]]["label"] == "政府法律顾问" + HOSTILE
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -278,31 +277,34 @@ def big_graph(n_bureaus: int = 1000, n_practices: int = 420, per_bureau: int = 1
 
 
 @pytest.mark.slow
-def test_thousand_bureaus_stabilise_in_bounded_time(chromium, tmp_path, shots):
-    t0 = time.monotonic()
+def test_thousand_bureaus_drawn_bounded_and_frozen(chromium, tmp_path, shots):
+    """1,000 bureaus (rdflib graph): the data holds all of them, the network the top 50 and what
+    they share; physics is off once the bounded stabilisation is done. (Timings: bench/explorer.py.)"""
     path = render_explorer(big_graph(), tmp_path / "big.html")
-    build_s = time.monotonic() - t0
-    assert build_s < 120, f"render_explorer took {build_s:.0f}s"
     with Browser(chromium, timeout=120) as b:
-        t1 = time.monotonic()
         b.goto(_url(path))
         assert b.wait_for(READY, timeout=150) == "bureau-practice"
-        load_s = time.monotonic() - t1
-        assert load_s < 150, f"layout took {load_s:.0f}s"
         assert b.evaluate("fzExplorer.network().physics.physicsEnabled") is False  # physics off after stabilising
+        assert b.evaluate("fzExplorer.data.bureaus.length") == 1000
         note = b.evaluate("document.getElementById('fz-note').textContent")
-        assert "仅显示被最多单位共享的前 300 个" in note
-        assert b.evaluate("fzExplorer.network().body.data.nodes.length") == 1000 + 300
+        assert "符合条件的单位共 1000 个" in note and "前 50 个" in note
+        limits = b.evaluate("fzExplorer.limits")
+        n_nodes = b.evaluate("fzExplorer.network().body.data.nodes.length")
+        assert 50 < n_nodes <= 50 + limits["maxConcepts"] + 1
+        assert b.evaluate("fzExplorer.network().body.data.edges.length") <= limits["maxEdges"]
         assert _canvas_ink(b) > 200
         b.screenshot(shots / "explorer-1000.png")
-        # interaction stays responsive: a filter and a selection on 1,300 nodes / ~12k edges
-        t2 = time.monotonic()
+        # a filter and a selection: only 四川省 bureaus are drawn; the panel reads all the data
         b.evaluate(
             "(() => { const s = document.getElementById('fz-province'); s.value = '四川省';"
             " s.dispatchEvent(new Event('change')); })()"
         )
-        b.evaluate("fzExplorer.select(%s)" % _js(str(ID["bureau/b0003"])))
-        assert b.evaluate("document.documentElement.dataset.fzSelected") == str(ID["bureau/b0003"])
-        assert time.monotonic() - t2 < 20
+        b.wait_for(READY, timeout=60)
+        shown = b.evaluate("fzExplorer.shown().nodes.filter(n => n.type === 'bureau').map(n => n.province)")
+        assert shown and set(shown) == {"四川省"}
+        first = b.evaluate("fzExplorer.shown().nodes[0].id")
+        b.evaluate("fzExplorer.select(%s)" % _js(first))
+        assert b.evaluate("document.documentElement.dataset.fzSelected") == first
+        assert "共同点最多的单位" in b.evaluate("document.getElementById('fz-panel').textContent")
         b.screenshot(shots / "explorer-1000-selected.png")
         _assert_clean(b)

@@ -1,28 +1,40 @@
 """Interactive explorer page (``output/graph.html``) for the report knowledge graph.
 
-Two steps, both pure:
+Three steps, all pure:
 
-* :func:`explorer_data` reads the RDF graph (contract: ``fz:Report fz:issuedBy fz:Bureau``,
-  ``fz:adopts``/``fz:plans``/``fz:reportsProblem``/``fz:cites``/``fz:mentionsCandidate`` from a
-  report to a concept, reified ``fz:Evidence`` nodes for each edge) and returns JSON-able views:
-  bureau→practice, bureau→problem, bureau→law and bureau↔bureau similarity. Reports are folded
-  into their bureau because users compare *bureaus*; the years and sources stay on the edge and
-  in the evidence so nothing is lost.
+* :func:`explorer_data` reads an rdflib Graph or a pyoxigraph Store (union default graph, so the
+  ``build --store`` layout with one named graph per report works as is) with a handful of SPARQL
+  queries: bureaus with labels/province/level, reports (years, sources), the bureau-level summary
+  edges ``fz:bureauAdopts``/``bureauPlans``/``bureauReportsProblem``/``bureauCites`` (one edge per
+  bureau and concept, no join over reports), report edges only where they add something
+  (``fz:mentionsCandidate``; bureaus with reports in several years), evidence quotes and concept
+  labels. An rdflib Graph is loaded into an in-memory Oxigraph store first: one query engine.
+  It returns JSON-able views: bureau→practice, bureau→problem, bureau→law and bureau↔bureau
+  similarity. Reports are folded into their bureau because users compare *bureaus*; the years and
+  sources stay on the edge and in the evidence.
+* :func:`page_data` packs that into the compact form the page embeds (bureaus once, edges as index
+  arrays; gzip + base64 above a few MB): 10,000 bureaus fit in a few MB.
 * :func:`render_explorer` writes one self-contained HTML file (vis-network inlined from the pyvis
   package, data as an inert JSON block) that works from disk with networking disabled.
+
+The page keeps all bureaus and edges for filtering and for the side panel, but the network only
+ever draws a bounded subgraph (top-N bureaus by shared concepts, or one node per province, plus
+the concepts they share), laid out with a bounded number of physics iterations and then frozen:
+vis-network with thousands of nodes and physics on never settles.
 
 Why not pyvis' own templates: pyvis 0.3.2 inserts ``heading`` as raw HTML and switches to an
 HTML-rendering tooltip template as soon as a title contains a link, so report text (which we do
 not control) would execute. Here all report text travels as JSON (with ``<``, ``>``, ``&``,
 U+2028/9 escaped) and the page only ever puts it into the DOM with ``textContent``.
 
-Output is deterministic (sorted keys and lists, no timestamps, seeded layout) so the page can be
-diffed and cached: the same graph gives byte-identical HTML.
+Output is deterministic (sorted keys and lists, no timestamps, gzip without mtime, seeded layout)
+so the page can be diffed and cached: the same graph gives byte-identical HTML.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -34,10 +46,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from .namespaces import FZ
+from .store import OX_PREFIXES
 
 DEFAULT_TITLE = "法治政府建设报告知识图谱"
 VIS_VERSION = "9.1.2"
@@ -59,6 +72,7 @@ NODE_TYPES: dict[str, tuple[str, str]] = {
     "candidate": ("候选举措 (candidate practice)", "#999999"),
     "problem": ("问题类别 (problem)", "#D55E00"),
     "law": ("法律法规 (law)", "#CC79A7"),
+    "province": ("省份汇总 (province, aggregate)", "#56B4E9"),
 }
 EDGE_STATUS = {
     "done": "已开展 (done)",
@@ -66,206 +80,260 @@ EDGE_STATUS = {
     "both": "已开展且继续计划 (both)",
 }
 
-_PREDICATE_TYPE = {
-    FZ.adopts: "practice",
-    FZ.plans: "practice",
-    FZ.mentionsCandidate: "candidate",
-    FZ.reportsProblem: "problem",
-    FZ.cites: "law",
-}
 _MAX_EVIDENCE = 3
+_SMALL_PAIRS = 20_000
 _MAX_SHARED_LABELS = 12
 
 
-# ----------------------------------------------------------------------------- graph reading
-def _label(g: Graph, node: URIRef, *props: URIRef) -> str:
+# ----------------------------------------------------------------------------- reading (SPARQL)
+_BUREAU_PREDS = {
+    "bureauAdopts": ("adopts", "practice"),
+    "bureauPlans": ("plans", "practice"),
+    "bureauReportsProblem": ("reportsProblem", "problem"),
+    "bureauCites": ("cites", "law"),
+}
+_REPORT_PREDS = {"adopts": "practice", "plans": "practice", "reportsProblem": "problem", "cites": "law",
+                 "mentionsCandidate": "candidate"}
+#: view -> report-level predicate local names it shows
+_VIEW_PREDS = {
+    "bureau-practice": ("adopts", "plans", "mentionsCandidate"),
+    "bureau-problem": ("reportsProblem",),
+    "bureau-law": ("cites",),
+}
+
+_Q_BUREAUS = """SELECT DISTINCT ?b ?p ?o WHERE {
+  ?b a fz:Bureau . VALUES ?p { rdfs:label fz:province fz:city fz:county fz:adminLevel } ?b ?p ?o }"""
+_Q_REGIONS = """SELECT DISTINCT ?r ?l WHERE {
+  ?b a fz:Bureau . VALUES ?q { fz:province fz:city fz:county } ?b ?q ?r . ?r rdfs:label ?l }"""
+_Q_REPORTS = """SELECT ?r ?b ?y ?src WHERE {
+  ?r a fz:Report ; fz:issuedBy ?b . OPTIONAL { ?r fz:year ?y } OPTIONAL { ?r fz:source ?src } }"""
+_Q_BUREAU_EDGES = """SELECT ?b ?p ?x WHERE {
+  VALUES ?p { fz:bureauAdopts fz:bureauPlans fz:bureauReportsProblem fz:bureauCites } ?b ?p ?x . FILTER(isIRI(?x)) }"""
+_Q_REPORT_EDGES = """SELECT ?r ?p ?x WHERE { VALUES ?p { %s } ?r ?p ?x . FILTER(isIRI(?x)) }"""
+_Q_EVIDENCE = """SELECT ?r ?p ?x ?q ?start ?s ?sl WHERE {
+  ?ev a fz:Evidence ; rdf:predicate ?p ; rdf:subject ?r ; rdf:object ?x .
+  FILTER(?p IN (fz:adopts, fz:plans, fz:reportsProblem, fz:cites, fz:mentionsCandidate))
+  OPTIONAL { ?ev fz:quote ?q } OPTIONAL { ?ev fz:start ?start }
+  OPTIONAL { ?ev fz:inSection ?s . OPTIONAL { ?s rdfs:label ?sl } } }"""
+_LINKED = """{ SELECT DISTINCT ?c WHERE {
+    VALUES ?e { fz:bureauAdopts fz:bureauPlans fz:bureauReportsProblem fz:bureauCites
+                fz:adopts fz:plans fz:reportsProblem fz:cites fz:mentionsCandidate } ?s ?e ?c . FILTER(isIRI(?c)) } }"""
+_Q_CONCEPTS = """SELECT ?c ?p ?o WHERE { %s
+  VALUES ?p { skos:prefLabel rdfs:label fz:shortName fz:lawKind skos:broader } ?c ?p ?o }""" % _LINKED
+_Q_BROADER = """SELECT DISTINCT ?br ?p ?o WHERE { %s
+  ?c skos:broader ?br . VALUES ?p { skos:prefLabel rdfs:label } ?br ?p ?o }""" % _LINKED
+
+
+def as_store(source: Any) -> ox.Store:
+    """A pyoxigraph store to read the page data from: the store itself, or an rdflib Graph
+    loaded into an in-memory store (one SPARQL engine for both; Oxigraph answers the joins
+    below in milliseconds where rdflib's engine takes seconds)."""
+    if isinstance(source, ox.Store):
+        return source
+    if isinstance(source, Graph):
+        store = ox.Store()
+        if len(source):
+            store.bulk_load(source.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return store
+    raise TypeError(f"explorer data comes from an rdflib Graph or a pyoxigraph Store, not {type(source).__name__}")
+
+
+def _select(store: ox.Store, query: str) -> list[tuple]:
+    res = store.query(query, prefixes=OX_PREFIXES, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    rows = [tuple(sol[v] for v in names) for sol in res]
+    del res
+    return rows
+
+
+def _v(term: Any) -> str | None:
+    return None if term is None else term.value
+
+
+def _lang(term: Any) -> str:
+    return (getattr(term, "language", None) or "") if isinstance(term, ox.Literal) else ""
+
+
+def _pick_label(cands: dict[str, list[tuple[str, str]]], props: tuple[str, ...], iri: str) -> str:
     """Chinese label if any, else an untagged one, else any (sorted, so deterministic)."""
-    for prop in props or (RDFS.label,):
-        lits = [o for o in g.objects(node, prop) if isinstance(o, Literal)]
+    for prop in props:
+        lits = cands.get(prop, ())
         for pref in ("zh", ""):
-            cands = sorted(str(x) for x in lits if (x.language or "").split("-")[0] == pref)
-            if cands:
-                return cands[0]
+            vals = sorted(v for v, lang in lits if lang.split("-")[0] == pref)
+            if vals:
+                return vals[0]
         if lits:
-            return sorted(str(x) for x in lits)[0]
-    text = str(node)
-    return re.split(r"[/#]", text.rstrip("/#"))[-1] or text
+            return sorted(v for v, _ in lits)[0]
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
-def _label_en(g: Graph, node: URIRef) -> str:
-    for prop in (SKOS.prefLabel, RDFS.label):
-        cands = sorted(str(o) for o in g.objects(node, prop) if isinstance(o, Literal) and o.language == "en")
-        if cands:
-            return cands[0]
+def _label_en(cands: dict[str, list[tuple[str, str]]]) -> str:
+    for prop in ("prefLabel", "label"):
+        vals = sorted(v for v, lang in cands.get(prop, ()) if lang == "en")
+        if vals:
+            return vals[0]
     return ""
 
 
-def _int(value: Any) -> int | None:
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri)[-1]
+
+
+def _to_int(term: Any) -> int | None:
     try:
-        return int(value.toPython() if isinstance(value, Literal) else value)
+        return int(term.value) if term is not None else None
     except (TypeError, ValueError):
         return None
 
 
-def _concept_node(g: Graph, iri: URIRef, ctype: str) -> dict[str, Any]:
-    props = (SKOS.prefLabel, RDFS.label) if ctype in ("practice", "problem") else (RDFS.label, FZ.shortName)
-    node: dict[str, Any] = {"id": str(iri), "type": ctype, "label": _label(g, iri, *props)}
-    en = _label_en(g, iri)
-    if en:
-        node["label_en"] = en
-    broader = sorted(_label(g, b, SKOS.prefLabel, RDFS.label) for b in g.objects(iri, SKOS.broader))
-    if broader:
-        node["broader"] = broader
-    if ctype == "law":
-        kind = g.value(iri, FZ.lawKind)
-        node["kind"] = str(kind) if kind is not None else "unknown"
-    return node
+class _Source:
+    """Everything the page needs, read with a handful of SPARQL queries."""
 
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._read_bureaus()
+        self._read_pairs()
+        self._read_evidence()
+        self._read_concepts()
 
-def _bureaus(g: Graph) -> tuple[dict[str, dict[str, Any]], dict[URIRef, tuple[str, int | None, str]]]:
-    """Bureau nodes and report -> (bureau id, year, source)."""
-    reports: dict[URIRef, tuple[str, int | None, str]] = {}
-    bureau_iris = {b for b in g.subjects(RDF.type, FZ.Bureau) if isinstance(b, URIRef)}
-    for rep in g.subjects(RDF.type, FZ.Report):
-        bureau = g.value(rep, FZ.issuedBy)
-        if not isinstance(rep, URIRef) or not isinstance(bureau, URIRef):
-            continue
-        bureau_iris.add(bureau)
-        src = g.value(rep, FZ.source)
-        reports[rep] = (str(bureau), _int(g.value(rep, FZ.year)), str(src) if src is not None else str(rep))
-    bureaus: dict[str, dict[str, Any]] = {}
-    for b in bureau_iris:
-        node: dict[str, Any] = {"id": str(b), "type": "bureau", "label": _label(g, b)}
-        for prop, key in ((FZ.province, "province"), (FZ.city, "city"), (FZ.county, "county")):
-            region = g.value(b, prop)
-            node[key] = _label(g, region) if isinstance(region, URIRef) else (str(region) if region else "")
-        level = g.value(b, FZ.adminLevel)
-        node["level"] = str(level) if level is not None else ""
-        node["years"] = []
-        node["sources"] = []
-        bureaus[str(b)] = node
-    for bid, year, src in reports.values():
-        node = bureaus[bid]
-        if year is not None and year not in node["years"]:
-            node["years"].append(year)
-        if src not in node["sources"]:
-            node["sources"].append(src)
-    for node in bureaus.values():
-        node["years"].sort()
-        node["sources"].sort()
-    return bureaus, reports
+    # bureaus and reports
+    def _read_bureaus(self) -> None:
+        region_labels: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        for r, lab in _select(self.store, _Q_REGIONS):
+            region_labels[r.value]["label"].append((lab.value, _lang(lab)))
+        props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for b, p, o in _select(self.store, _Q_BUREAUS):
+            if isinstance(b, ox.NamedNode):
+                props[b.value][_local(p.value)].append(o)
+        self.reports: dict[str, tuple[str, int | None, str]] = {}
+        for r, b, y, src in _select(self.store, _Q_REPORTS):
+            if not isinstance(r, ox.NamedNode) or not isinstance(b, ox.NamedNode):
+                continue
+            year = _to_int(y)
+            old = self.reports.get(r.value)
+            if old is not None and (old[1] is None or (year is not None and year >= old[1])):
+                continue  # several years on one report: keep the earliest, deterministically
+            self.reports[r.value] = (b.value, year, src.value if src is not None else r.value)
+            props.setdefault(b.value, defaultdict(list))
+        self.bureaus: dict[str, dict[str, Any]] = {}
+        for bid, pv in props.items():
+            labels = {"label": [(o.value, _lang(o)) for o in pv.get("label", ()) if isinstance(o, ox.Literal)]}
+            node: dict[str, Any] = {"id": bid, "type": "bureau", "label": _pick_label(labels, ("label",), bid)}
+            for key in ("province", "city", "county"):
+                vals = sorted(
+                    _pick_label(region_labels.get(o.value, {}), ("label",), o.value) if isinstance(o, ox.NamedNode) else o.value
+                    for o in pv.get(key, ())
+                )
+                node[key] = vals[0] if vals else ""
+            levels = sorted(o.value for o in pv.get("adminLevel", ()))
+            node["level"] = levels[0] if levels else ""
+            node["years"], node["sources"] = [], []
+            self.bureaus[bid] = node
+        for bid, year, src in self.reports.values():
+            node = self.bureaus[bid]
+            if year is not None and year not in node["years"]:
+                node["years"].append(year)
+            if src not in node["sources"]:
+                node["sources"].append(src)
+        for node in self.bureaus.values():
+            node["years"].sort()
+            node["sources"].sort()
 
+    # bureau -> concept pairs
+    def _read_pairs(self) -> None:
+        # (view, bureau, concept) -> {year or None: set(marks)}
+        self.pairs: dict[tuple[str, str, str], dict[int | None, set[str]]] = {}
+        self.ctype: dict[str, str] = {}
+        by_bureau: dict[str, list[str]] = defaultdict(list)
+        for rep, (bid, _y, _s) in self.reports.items():
+            by_bureau[bid].append(rep)
+        summary = _select(self.store, _Q_BUREAU_EDGES)
+        # reports whose own edges are needed: candidates (no bureau-level edge) always, and every
+        # edge of a bureau with reports in several years (the year filter and status per year)
+        multi = sorted(r for b, reps in by_bureau.items() if len({self.reports[x][1] for x in reps}) > 1 for r in reps)
+        if not summary:  # a graph written before the bureau-level edges: read the report edges
+            rows = _select(self.store, _Q_REPORT_EDGES % " ".join("fz:" + p for p in _REPORT_PREDS))
+        else:
+            rows = _select(self.store, _Q_REPORT_EDGES % "fz:mentionsCandidate")
+            if multi:  # one scan of the report edges, kept for those reports only (VALUES is slower)
+                wanted = set(multi)
+                rows += [
+                    row for row in _select(self.store, _Q_REPORT_EDGES % "fz:adopts fz:plans fz:reportsProblem fz:cites")
+                    if row[0].value in wanted
+                ]
+        multi_bureaus = {self.reports[r][0] for r in multi}
+        for rep, p, x in rows:
+            if rep.value not in self.reports:
+                continue
+            bid, year, _src = self.reports[rep.value]
+            self._add(_local(p.value), bid, x.value, year)
+        for b, p, x in summary:
+            bid = b.value
+            if bid not in self.bureaus or (bid in multi_bureaus):
+                continue  # multi-year bureaus were read per report above
+            pred = _BUREAU_PREDS[_local(p.value)][0]
+            years = self.bureaus[bid]["years"]
+            self._add(pred, bid, x.value, years[0] if len(years) == 1 else None)
 
-def _evidence_index(g: Graph, reports: dict[URIRef, tuple[str, int | None, str]]) -> dict[tuple, list[dict]]:
-    """(report, predicate, object) -> evidence items, read by traversal (fast on big graphs)."""
-    index: dict[tuple, list[dict]] = defaultdict(list)
-    section_labels: dict[Any, str] = {}
-    for ev in g.subjects(RDF.type, FZ.Evidence):
-        rep, pred, obj = g.value(ev, RDF.subject), g.value(ev, RDF.predicate), g.value(ev, RDF.object)
-        if pred not in _PREDICATE_TYPE or rep not in reports:
-            continue
-        quote = g.value(ev, FZ.quote)
-        sec = g.value(ev, FZ.inSection)
-        if sec is not None and sec not in section_labels:
-            section_labels[sec] = _label(g, sec) if isinstance(sec, URIRef) else str(sec)
-        _, year, src = reports[rep]
-        index[(rep, pred, obj)].append(
-            {
-                "quote": str(quote) if quote is not None else "",
-                "source": src,
-                "year": year,
-                "section": section_labels.get(sec, ""),
-                "start": _int(g.value(ev, FZ.start)),
-            }
-        )
-    return index
+    def _add(self, pred: str, bid: str, cid: str, year: int | None) -> None:
+        ctype = _REPORT_PREDS[pred]
+        if self.ctype.get(cid) != "practice":  # a concept typed both as practice and candidate is a practice
+            self.ctype[cid] = ctype
+        view = next(v for v, preds in _VIEW_PREDS.items() if pred in preds)
+        marks = self.pairs.setdefault((view, bid, cid), {})
+        marks.setdefault(year, set()).add("planned" if pred == "plans" else "done")
 
+    # evidence: (view, bureau, concept) -> sorted evidence tuples
+    def _read_evidence(self) -> None:
+        self.evidence: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+        view_of = {p: v for v, preds in _VIEW_PREDS.items() for p in preds}
+        for rep, p, x, q, start, sec, sec_label in _select(self.store, _Q_EVIDENCE):
+            if rep is None or rep.value not in self.reports or x is None:
+                continue
+            bid, year, src = self.reports[rep.value]
+            key = (view_of[_local(p.value)], bid, x.value)
+            if key not in self.pairs:
+                continue
+            if sec_label is not None:
+                section = sec_label.value
+            elif isinstance(sec, ox.Literal):
+                section = sec.value
+            elif sec is not None:
+                section = _pick_label({}, (), sec.value)
+            else:
+                section = ""
+            st = _to_int(start)
+            # newest report first, then reading order: the most recent wording is the most useful one
+            self.evidence[key].append((-(year or 0), src, st if st is not None else -1, q.value if q is not None else "", year, section))
+        for evs in self.evidence.values():
+            evs.sort()
 
-def _evidence_key(e: dict) -> tuple:
-    # newest report first, then reading order: the most recent wording is the most useful one
-    return (-(e["year"] or 0), e["source"], e["start"] if e["start"] is not None else -1, e["quote"])
+    # concept labels, English labels, broader concepts, law kinds
+    def _read_concepts(self) -> None:
+        meta: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        for c, p, o in _select(self.store, _Q_CONCEPTS):
+            meta[c.value][_local(p.value)].append((o.value, _lang(o)))
+        broader_labels: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        for br, p, o in _select(self.store, _Q_BROADER):
+            broader_labels[br.value][_local(p.value)].append((o.value, _lang(o)))
+        self.concepts: dict[str, dict[str, Any]] = {}
+        for cid, ctype in self.ctype.items():
+            m = meta.get(cid, {})
+            props = ("prefLabel", "label") if ctype in ("practice", "problem") else ("label", "shortName")
+            node: dict[str, Any] = {"id": cid, "type": ctype, "label": _pick_label(m, props, cid)}
+            en = _label_en(m)
+            if en:
+                node["label_en"] = en
+            broader = sorted(_pick_label(broader_labels.get(b, {}), ("prefLabel", "label"), b) for b, _ in m.get("broader", ()))
+            if broader:
+                node["broader"] = broader
+            if ctype == "law":
+                kinds = sorted(v for v, _ in m.get("lawKind", ()))
+                node["kind"] = kinds[0] if kinds else "unknown"
+            self.concepts[cid] = node
 
 
 # ----------------------------------------------------------------------------- views
-def _concept_view(
-    g: Graph,
-    predicates: Iterable[URIRef],
-    bureaus: dict[str, dict[str, Any]],
-    reports: dict[URIRef, tuple[str, int | None, str]],
-    evidence: dict[tuple, list[dict]],
-    max_concepts: int,
-) -> tuple[dict[str, Any], dict[str, set[str]]]:
-    # (bureau, concept) -> {"status_by_year": {year: set(statuses)}, "evidence": [...]}
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    concept_types: dict[str, str] = {}
-    for pred in predicates:
-        ctype = _PREDICATE_TYPE[pred]
-        for rep, obj in g.subject_objects(pred):
-            if rep not in reports or not isinstance(obj, URIRef):
-                continue
-            bid, year, _src = reports[rep]
-            cid = str(obj)
-            # a concept typed both as practice and candidate is shown as practice
-            if concept_types.get(cid) != "practice":
-                concept_types[cid] = ctype
-            pair = pairs.setdefault((bid, cid), {"marks": defaultdict(set), "evidence": []})
-            mark = "planned" if pred == FZ.plans else "done"
-            pair["marks"][year].add(mark)
-            pair["evidence"].extend(evidence.get((rep, pred, obj), ()))
-
-    sharing: dict[str, set[str]] = defaultdict(set)
-    for bid, cid in pairs:
-        sharing[cid].add(bid)
-    concepts = [_concept_node(g, URIRef(cid), concept_types[cid]) for cid in sharing]
-    for c in concepts:
-        c["count"] = len(sharing[c["id"]])
-    # aggregation for big graphs: keep the concepts most bureaus share; candidates go last
-    concepts.sort(key=lambda c: (c["type"] == "candidate", -c["count"], c["label"], c["id"]))
-    total = len(concepts)
-    kept = concepts[:max_concepts]
-    kept_ids = {c["id"] for c in kept}
-    kept.sort(key=lambda c: (c["type"], c["label"], c["id"]))
-
-    edges = []
-    for (bid, cid), pair in pairs.items():
-        if cid not in kept_ids:
-            continue
-        by_year: dict[str, str] = {}
-        all_marks: set[str] = set()
-        for year, marks in pair["marks"].items():
-            all_marks |= marks
-            if year is not None:
-                by_year[str(year)] = _status(marks)
-        ev = sorted(pair["evidence"], key=_evidence_key)
-        edge: dict[str, Any] = {
-            "from": bid,
-            "to": cid,
-            "status": _status(all_marks) if concept_types[cid] == "practice" else None,
-            "years": sorted(int(y) for y in by_year),
-            "evidence": [{k: e[k] for k in ("quote", "source", "year", "section")} for e in ev[:_MAX_EVIDENCE]],
-            "n_evidence": len(ev),
-        }
-        if concept_types[cid] == "practice":
-            edge["status_by_year"] = by_year
-        edges.append(edge)
-    edges.sort(key=lambda e: (e["from"], e["to"]))
-
-    note = None
-    if total > len(kept_ids):
-        note = (
-            f"共 {total} 个概念，仅显示被最多单位共享的前 {len(kept_ids)} 个；"
-            f"其余 {total - len(kept_ids)} 个及其连线已省略 "
-            f"(showing the {len(kept_ids)} most shared of {total} concepts)."
-        )
-    nodes = [dict(b) for b in sorted(bureaus.values(), key=lambda b: (b["label"], b["id"]))] + kept
-    view = {"nodes": nodes, "edges": edges, "note": note, "total_concepts": total, "shown_concepts": len(kept_ids)}
-    per_bureau: dict[str, set[str]] = defaultdict(set)
-    for bid, cid in pairs:
-        if concept_types[cid] == "practice":
-            per_bureau[bid].add(cid)
-    return view, per_bureau
-
-
 def _status(marks: set[str]) -> str:
     if marks == {"done"}:
         return "done"
@@ -274,18 +342,60 @@ def _status(marks: set[str]) -> str:
     return "both"
 
 
-def _similarity_view(
-    g: Graph,
-    bureaus: dict[str, dict[str, Any]],
-    practices: dict[str, set[str]],
-    threshold: float,
-    top_k: int,
-) -> dict[str, Any]:
+def _concept_view(src: _Source, name: str, max_concepts: int, max_evidence: int) -> dict[str, Any]:
+    sharing: dict[str, int] = defaultdict(int)
+    for view, _bid, cid in src.pairs:
+        if view == name:
+            sharing[cid] += 1
+    concepts = [dict(src.concepts[cid], count=n) for cid, n in sharing.items()]
+    # aggregation for big graphs: keep the concepts most bureaus share; candidates go last
+    concepts.sort(key=lambda c: (c["type"] == "candidate", -c["count"], c["label"], c["id"]))
+    total = len(concepts)
+    kept = concepts[:max_concepts]
+    kept_ids = {c["id"] for c in kept}
+    kept.sort(key=lambda c: (c["type"], c["label"], c["id"]))
+    edges = []
+    for (view, bid, cid), marks in src.pairs.items():
+        if view != name or cid not in kept_ids:
+            continue
+        practice = src.ctype[cid] == "practice"
+        by_year = {str(y): _status(m) for y, m in marks.items() if y is not None}
+        ev = src.evidence.get((view, bid, cid), [])
+        edge: dict[str, Any] = {
+            "from": bid,
+            "to": cid,
+            "status": _status(set().union(*marks.values())) if practice else None,
+            "years": sorted(int(y) for y in by_year),
+            "evidence": [{"quote": e[3], "source": e[1], "year": e[4], "section": e[5]} for e in ev[:max_evidence]],
+            "n_evidence": len(ev),
+        }
+        if practice:
+            edge["status_by_year"] = by_year
+        edges.append(edge)
+    edges.sort(key=lambda e: (e["from"], e["to"]))
+    note = None
+    if total > len(kept_ids):
+        note = (
+            f"共 {total} 个概念，仅保留被最多单位共享的前 {len(kept_ids)} 个；"
+            f"其余 {total - len(kept_ids)} 个及其连线已省略 "
+            f"(kept the {len(kept_ids)} most shared of {total} concepts)."
+        )
+    nodes = [dict(b) for b in sorted(src.bureaus.values(), key=lambda b: (b["label"], b["id"]))] + kept
+    return {"nodes": nodes, "edges": edges, "note": note, "total_concepts": total, "shown_concepts": len(kept_ids)}
+
+
+def _similarity_view(src: _Source, threshold: float, top_k: int, block: int = 512) -> dict[str, Any]:
     """Jaccard similarity of the practice sets (done or planned) of every pair of bureaus.
 
     A bureau × practice 0/1 matrix times its transpose gives all intersections at once, which
-    stays fast at thousands of bureaus where a SPARQL self-join would not. Each bureau keeps at
+    stays fast at thousands of bureaus where a SPARQL self-join would not; it is computed in
+    blocks of rows so 10,000 bureaus need megabytes, not a 10,000² matrix. Each bureau keeps at
     most ``top_k`` partners above ``threshold`` so the picture stays legible."""
+    practices: dict[str, set[str]] = defaultdict(set)
+    for view, bid, cid in src.pairs:
+        if view == "bureau-practice" and src.ctype[cid] == "practice":
+            practices[bid].add(cid)
+    bureaus = src.bureaus
     ids = sorted(bureaus, key=lambda b: (bureaus[b]["label"], b))
     concept_ids = sorted({c for s in practices.values() for c in s})
     col = {c: i for i, c in enumerate(concept_ids)}
@@ -293,39 +403,37 @@ def _similarity_view(
     for i, bid in enumerate(ids):
         for c in practices.get(bid, ()):
             m[i, col[c]] = 1.0
-    inter = m @ m.T
     sizes = m.sum(axis=1)
-    union = sizes[:, None] + sizes[None, :] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-    np.fill_diagonal(jac, 0.0)
-    jac = np.round(jac.astype(np.float64), 3)
-
-    chosen: set[tuple[int, int]] = set()
-    for i in range(len(ids)):
-        cand = [j for j in np.nonzero(jac[i] >= threshold)[0].tolist() if j != i]
-        cand.sort(key=lambda j: (-jac[i, j], j))
-        for j in cand[:top_k]:
-            chosen.add((min(i, j), max(i, j)))
-    labels = {c: _label(g, URIRef(c), SKOS.prefLabel, RDFS.label) for c in concept_ids}
-    above = int((np.triu(jac, 1) >= threshold).sum()) if len(ids) else 0
+    chosen: dict[tuple[int, int], float] = {}
+    above = 0
+    for lo in range(0, len(ids), block):
+        hi = min(lo + block, len(ids))
+        inter = m[lo:hi] @ m.T
+        union = sizes[lo:hi, None] + sizes[None, :] - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+        jac = np.round(jac.astype(np.float64), 3)
+        rows = np.arange(hi - lo)
+        jac[rows, rows + lo] = 0.0
+        hit = jac >= threshold
+        above += int(np.triu(hit, lo + 1).sum())  # pairs i < j only
+        for r in range(hi - lo):
+            i = lo + r
+            cand = np.nonzero(hit[r])[0]
+            if len(cand) > top_k:
+                # top_k by weight, ties by index: a stable sort keeps it deterministic
+                order = np.lexsort((cand, -jac[r, cand]))
+                cand = cand[order[:top_k]]
+            for j in cand.tolist():
+                chosen[(min(i, j), max(i, j))] = float(jac[r, j])
+    labels = {c: src.concepts[c]["label"] for c in concept_ids}
     edges = []
     for i, j in sorted(chosen):
         shared = sorted(labels[c] for c in practices.get(ids[i], set()) & practices.get(ids[j], set()))
         edges.append(
-            {
-                "from": ids[i],
-                "to": ids[j],
-                "weight": float(jac[i, j]),
-                "n_shared": len(shared),
-                "shared": shared[:_MAX_SHARED_LABELS],
-            }
+            {"from": ids[i], "to": ids[j], "weight": chosen[(i, j)], "n_shared": len(shared), "shared": shared[:_MAX_SHARED_LABELS]}
         )
-    nodes = []
-    for bid in ids:
-        node = dict(bureaus[bid])
-        node["count"] = len(practices.get(bid, ()))
-        nodes.append(node)
+    nodes = [dict(bureaus[bid], count=len(practices.get(bid, ()))) for bid in ids]
     note = None
     if above > len(edges):
         note = (
@@ -336,34 +444,41 @@ def _similarity_view(
 
 
 def explorer_data(
-    graph: Graph,
+    source: Graph | ox.Store,
     *,
-    max_concepts: int = 300,
+    max_concepts: int = 1000,
     similarity_threshold: float = 0.3,
     similarity_top_k: int = 8,
+    max_evidence: int | None = None,
 ) -> dict[str, Any]:
-    """JSON-able data behind the explorer page.
+    """JSON-able data behind the explorer page, from an rdflib Graph or a pyoxigraph Store.
+
+    A store is read with its union default graph (one named graph per report is fine). Bureau →
+    concept pairs come from the bureau-level edges (``fz:bureauAdopts``/``bureauPlans``/
+    ``bureauReportsProblem``/``bureauCites``); report-level edges are read only where they add
+    something: ``fz:mentionsCandidate`` (no bureau-level form) and bureaus with reports in several
+    years (status per year). A graph without bureau-level edges is read from its report edges.
 
     Returns ``{"views": {name: {"nodes", "edges", "note", ...}}, "filters": {...}, "legend": {...}}``
     for the views ``bureau-practice``, ``bureau-problem``, ``bureau-law`` and ``bureau-similarity``.
     Bureau nodes carry ``province``/``city``/``county``/``level``/``years``/``sources``; concept
     nodes carry ``count`` (number of bureaus sharing it, drives the node size). A bureau→concept
     edge carries ``status`` (practices: done/planned/both across all years; ``None`` for problems,
-    laws and candidates), ``status_by_year``, ``years`` and up to 3 ``evidence`` items
-    ``{quote, source, year, section}`` (newest first) plus ``n_evidence``. Each view keeps at most
-    ``max_concepts`` concept nodes (the most shared) and says in ``note`` what was cut.
+    laws and candidates), ``status_by_year``, ``years`` and up to ``max_evidence`` ``evidence`` items
+    ``{quote, source, year, section}`` (newest first) plus ``n_evidence``. ``max_evidence`` is 3 for
+    graphs up to 20,000 bureau–concept pairs and 1 above (keeps the page small). Each view keeps at
+    most ``max_concepts`` concept nodes (the most shared) and says in ``note`` what was cut.
     """
-    bureaus, reports = _bureaus(graph)
-    evidence = _evidence_index(graph, reports)
+    src = _Source(as_store(source))
+    if max_evidence is None:
+        max_evidence = _MAX_EVIDENCE if len(src.pairs) <= _SMALL_PAIRS else 1
     views: dict[str, Any] = {}
-    practices: dict[str, set[str]] = {}
-    for name, (preds, _label_) in CONCEPT_VIEWS.items():
-        views[name], per_bureau = _concept_view(graph, preds, bureaus, reports, evidence, max_concepts)
-        if name == "bureau-practice":
-            practices = per_bureau
-    views[SIMILARITY_VIEW] = _similarity_view(graph, bureaus, practices, similarity_threshold, similarity_top_k)
+    for name in CONCEPT_VIEWS:
+        views[name] = _concept_view(src, name, max_concepts, max_evidence)
+    views[SIMILARITY_VIEW] = _similarity_view(src, similarity_threshold, similarity_top_k)
     for name, view in views.items():
         view["label"] = VIEW_LABELS[name]
+    bureaus = src.bureaus
     return {
         "views": views,
         "filters": {
@@ -415,26 +530,121 @@ def _csp_hash(script: str) -> str:
 _SLOT_RE = re.compile(r"/\*@@(\w+)@@\*/")
 
 
+_STATUS_CODE = {None: 0, "done": 1, "planned": 2, "both": 3}
+
+
+def page_data(data: dict[str, Any], *, max_quote_chars: int | None = None) -> dict[str, Any]:
+    """Compact form of :func:`explorer_data` for the page (what the embedded JSON holds).
+
+    Bureaus are listed once (``[id, label, province index, city, county, level index, years,
+    sources]``) and edges are arrays of indices, so 10,000 bureaus and ~200,000 edges stay a few
+    megabytes: ``[bureau, concept, status 0–3, years, status code per year, n_evidence,
+    [[quote, source index in the bureau's sources, year, section index], …]]``; similarity edges
+    are ``[bureau, bureau, weight, n_shared, [shared label index, …]]``. Quotes longer than
+    ``max_quote_chars`` are cut (with …); the full text is in the graph."""
+    filters = data["filters"]
+    prov_idx = {p: i for i, p in enumerate(filters["provinces"])}
+    level_idx = {lv: i for i, lv in enumerate(filters["levels"])}
+    first = data["views"]["bureau-practice"]["nodes"]
+    bureaus = [n for n in first if n["type"] == "bureau"]
+    b_idx = {b["id"]: i for i, b in enumerate(bureaus)}
+    src_idx = [{s: j for j, s in enumerate(b["sources"])} for b in bureaus]
+    sections: dict[str, int] = {}
+
+    def quote(q: str) -> str:
+        return q if max_quote_chars is None or len(q) <= max_quote_chars else q[: max_quote_chars - 1] + "…"
+
+    views: dict[str, Any] = {}
+    for name in CONCEPT_VIEWS:
+        v = data["views"][name]
+        concepts = [n for n in v["nodes"] if n["type"] != "bureau"]
+        c_idx = {c["id"]: i for i, c in enumerate(concepts)}
+        edges = []
+        for e in v["edges"]:
+            bi = b_idx[e["from"]]
+            by_year = e.get("status_by_year") or {}
+            evs = [
+                [quote(x["quote"]), src_idx[bi].get(x["source"], -1), x["year"],
+                 sections.setdefault(x["section"], len(sections))]
+                for x in e["evidence"]
+            ]
+            edges.append([bi, c_idx[e["to"]], _STATUS_CODE[e["status"]], e["years"],
+                          [_STATUS_CODE[by_year.get(str(y))] for y in e["years"]] if by_year else [],
+                          e["n_evidence"], evs])
+        views[name] = {k: v[k] for k in ("label", "note", "total_concepts", "shown_concepts")}
+        views[name]["concepts"] = concepts
+        views[name]["edges"] = edges
+    sim = data["views"][SIMILARITY_VIEW]
+    labels: dict[str, int] = {}
+    sim_edges = [
+        [b_idx[e["from"]], b_idx[e["to"]], e["weight"], e["n_shared"], [labels.setdefault(x, len(labels)) for x in e["shared"]]]
+        for e in sim["edges"]
+    ]
+    counts = {n["id"]: n.get("count", 0) for n in sim["nodes"]}
+    views[SIMILARITY_VIEW] = {
+        "label": sim["label"], "note": sim["note"], "threshold": sim["threshold"],
+        "counts": [counts.get(b["id"], 0) for b in bureaus], "labels": list(labels), "edges": sim_edges,
+    }
+    return {
+        "version": 2,
+        "bureaus": [
+            [b["id"], b["label"], prov_idx.get(b["province"], -1), b["city"], b["county"],
+             level_idx.get(b["level"], -1), b["years"], b["sources"]]
+            for b in bureaus
+        ],
+        "sections": list(sections),
+        "views": views,
+        "filters": filters,
+        "legend": data["legend"],
+    }
+
+
+#: embedded JSON above this size is gzip-compressed and base64-encoded (the page inflates it with
+#: the browser's DecompressionStream): report text compresses about 4x, so 10,000 bureaus stay
+#: well under 20 MB. Small pages keep plain JSON (readable, diffable).
+COMPRESS_ABOVE = 4_000_000
+
+
 def render_explorer(
-    graph: Graph,
+    source: Graph | ox.Store,
     path: str | Path,
     *,
     title: str = DEFAULT_TITLE,
-    max_concepts: int = 300,
+    max_concepts: int = 1000,
     similarity_threshold: float = 0.3,
     similarity_top_k: int = 8,
+    max_evidence: int | None = None,
+    max_quote_chars: int | None = None,
+    compress: bool | None = None,
 ) -> Path:
-    """Write the explorer page to ``path`` and return it.
+    """Write the explorer page for ``source`` (an rdflib Graph or a pyoxigraph Store, read with its
+    union default graph) to ``path`` and return it.
 
     One file, no external resource: the vis-network script, the CSS, the app script and the data
-    are all inlined, so it works opened from disk with networking disabled."""
+    are all inlined, so it works opened from disk with networking disabled. The page holds every
+    bureau and edge for searching and filtering, but the network only ever draws a bounded
+    subset (top-N bureaus, by province, by concept), lays it out with a bounded number of physics
+    iterations and then freezes it. Big graphs (over 20,000 bureau–concept pairs) keep one quote
+    per edge cut to 80 characters unless ``max_evidence``/``max_quote_chars`` say otherwise;
+    ``compress`` (default: above 4 MB) gzips the embedded data."""
     data = explorer_data(
-        graph,
+        source,
         max_concepts=max_concepts,
         similarity_threshold=similarity_threshold,
         similarity_top_k=similarity_top_k,
+        max_evidence=max_evidence,
     )
-    data["title"] = title
+    n_pairs = sum(len(data["views"][v]["edges"]) for v in CONCEPT_VIEWS)
+    if max_quote_chars is None and n_pairs > _SMALL_PAIRS:
+        max_quote_chars = 80
+    packed = page_data(data, max_quote_chars=max_quote_chars)
+    packed["title"] = title
+    payload = json_for_script(packed)
+    attrs = ""
+    if compress or (compress is None and len(payload.encode("utf-8")) > COMPRESS_ABOVE):
+        # mtime=0: the same data gives the same bytes (byte-identical pages)
+        payload = base64.b64encode(gzip.compress(payload.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+        attrs = ' data-encoding="gzip+base64"'
     vis_js, app_js = vis_network_js(), _asset("explorer.js")
     slots = {
         "TITLE": html.escape(title, quote=True).replace("\u2028", "&#x2028;").replace("\u2029", "&#x2029;"),
@@ -443,7 +653,8 @@ def render_explorer(
         "CSS": _asset("explorer.css"),
         "VIS_JS": vis_js,
         "APP_JS": app_js,
-        "DATA": json_for_script(data),
+        "DATA_ATTRS": attrs,
+        "DATA": payload,
     }
     # one pass, so text inserted into one slot is never scanned for another slot's marker
     page = _SLOT_RE.sub(lambda m: slots[m.group(1)], _asset("explorer.html"))
@@ -453,4 +664,4 @@ def render_explorer(
     return out
 
 
-__all__ = ["explorer_data", "render_explorer", "json_for_script", "vis_network_js", "DEFAULT_TITLE"]
+__all__ = ["explorer_data", "page_data", "render_explorer", "as_store", "json_for_script", "vis_network_js", "DEFAULT_TITLE"]
