@@ -154,3 +154,12 @@ def test_kinds_at_is_kind_at_of_each_offset(name: str) -> None:
     offsets = list(range(-2, n + 2)) + [n // 2, 0, n // 3]  # unsorted, repeated
     assert report.kinds_at(offsets) == [report.kind_at(o) for o in offsets]
     assert report.kinds_at([]) == []
+
+
+@pytest.mark.parametrize("name", sorted(TREES))
+def test_sections_at_is_innermost_section_at_of_each_offset(name: str) -> None:
+    sections = TREES[name]
+    n = max(s.end for s in sections)
+    report = SegmentedReport(Document(source="t", text="字" * n), list(sections), [])
+    offsets = list(range(-2, n + 2)) + [n // 2, 0]
+    assert [s.id for s in report.sections_at(offsets)] == [report.innermost_section_at(o).id for o in offsets]

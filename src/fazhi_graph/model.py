@@ -162,6 +162,12 @@ class SegmentedReport:
         idx = self._index()
         return idx.kinds[bisect_right(idx.bounds, offset)]
 
+    def sections_at(self, offsets: "Sequence[int]") -> list[Section]:
+        """``innermost_section_at`` of many offsets at once. Requires sections."""
+        idx = self._index()
+        secs, bounds = idx.secs, idx.bounds
+        return [secs[bisect_right(bounds, o)] for o in offsets]
+
     def kinds_at(self, offsets: "Sequence[int]") -> list[SectionKind]:
         """``kind_at`` of many offsets at once (a whole-report pass asks for every sentence
         or every match): one table fetch instead of one per offset. Requires sections."""

@@ -347,7 +347,6 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
 
     Offsets exclude surrounding whitespace, so ``doc.text[s.start:s.end] == s.text``."""
     text = doc.text
-    out: list[Sentence] = []
     tree = SegmentedReport(doc=doc, sections=sections, sentences=[])
     n = len(text)
     cut_points = re.finditer(r"[。！？!?]+[”’\"』」）)]*|\n", norm)
@@ -368,6 +367,7 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
         bounds.append(last + _MAX_SENTENCE)
         last += _MAX_SENTENCE
     bounds.append(n)
+    spans: list[tuple[int, int]] = []
     prev = 0
     for b in bounds:
         s, e = prev, b
@@ -376,11 +376,10 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e <= s:
-            continue
-        sec = tree.innermost_section_at(s)
-        out.append(Sentence(start=s, end=e, text=text[s:e], section_id=sec.id))
-    return out
+        if e > s:
+            spans.append((s, e))
+    secs = tree.sections_at([s for s, _ in spans])
+    return [Sentence(start=s, end=e, text=text[s:e], section_id=sec.id) for (s, e), sec in zip(spans, secs)]
 
 
 def segment(doc: Document) -> SegmentedReport:
