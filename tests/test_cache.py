@@ -136,15 +136,12 @@ def test_key_depends_on_content_path_and_version():
     assert len(version_stamp()) == 20
 
 
-def test_records_json_from_cache_is_byte_identical(seed_build, tmp_path):
-    import json
+def test_records_json_streamed_is_byte_identical(seed_build):
+    import io
 
-    paths = []
-    for i, r in enumerate(seed_build.records):
-        p = tmp_path / f"{i}.json"
-        p.write_text(json.dumps(r.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-        paths.append(p)
-    assert records_json_from(paths) == records_json(seed_build.records)
+    assert records_json_from(seed_build.records) == records_json(seed_build.records)
+    buf = io.StringIO()
+    assert records_json_from(iter(seed_build.records), buf) == "" and buf.getvalue() == records_json(seed_build.records)
     assert records_json_from([]) == records_json([])
 
 

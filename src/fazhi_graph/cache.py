@@ -7,14 +7,17 @@ ontology files and the package's own source, so changing a cue word, a regex or 
 code invalidates every entry, and a changed report invalidates only its own.
 
 An entry is written by the worker that extracted the file (so the big strings never
-cross a process boundary) as three files in ``<cache>/<key[:2]>/``:
+cross a process boundary) as two files in ``<cache>/<key[:2]>/``:
 
 * ``<key>.pkl`` — the ``Entry`` head (summary, error, the report's shared-entity
   triples) followed by a second pickle holding the full ``ReportRecord``, so a build
   that only needs heads never unpickles records;
 * ``<key>.nq`` — the report's own triples as N-Quads in its named graph, ready to be
-  streamed into Oxigraph's bulk loader or (graph name stripped) into ``graph.ttl``;
-* ``<key>.json`` — the record as it appears in ``reports.json``.
+  streamed into Oxigraph's bulk loader or (graph name stripped) into ``graph.ttl``.
+
+The record's JSON (``reports.json``) is made from the record when a build writes that
+file, not in the worker: the indented ``json.dumps`` runs in pure Python and costs about
+as much as extracting the report.
 
 ``build_incremental`` has two modes:
 
@@ -109,7 +112,7 @@ class Cache:
             return None
         if not isinstance(head, Entry) or head.key != key:
             return None
-        if head.summary is not None and not (self._path(key, ".nq").exists() and self._path(key, ".json").exists()):
+        if head.summary is not None and not self._path(key, ".nq").exists():
             return None
         return head
 
@@ -122,14 +125,10 @@ class Cache:
     def quads_path(self, key: str) -> Path:
         return self._path(key, ".nq")
 
-    def json_path(self, key: str) -> Path:
-        return self._path(key, ".json")
-
-    def put(self, head: Entry, record=None, quads: str = "", record_json: str = "") -> None:
+    def put(self, head: Entry, record=None, quads: str = "") -> None:
         """Write an entry; the ``.pkl`` goes last, so a half-written entry is a miss."""
         if head.summary is not None:
             write_atomic(self._path(head.key, ".nq"), quads)
-            write_atomic(self._path(head.key, ".json"), record_json)
         with atomic_open(self._path(head.key)) as fh:
             pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -150,8 +149,7 @@ def split_statements(report_iri: str, statements) -> tuple[str, str, int]:
             own.append(line[:-3] + graph_suffix)
         else:
             shared.append(line)
-    own.sort()
-    shared.sort()
+    shared.sort()  # own lines keep report_statements' fixed order (deterministic, no sort needed)
     return "".join(own), "".join(shared), len(statements)
 
 
@@ -170,7 +168,7 @@ def make_entry(path: str, key: str, cache_root: str | os.PathLike[str] | None = 
     report, statements = report_statements(res)
     quads, shared, n = split_statements(report, statements)
     head = Entry(key, path, ReportSummary.of(res), None, shared, n)
-    cache.put(head, res, quads, json.dumps(res.to_json(), ensure_ascii=False, indent=1))
+    cache.put(head, res, quads)
     return head
 
 
@@ -178,16 +176,16 @@ def _make_entry_args(args: tuple[str, str, str]) -> Entry:
     return make_entry(*args)
 
 
-def records_json_from(paths: Iterable[Path], out: io.TextIOBase | None = None) -> str:
-    """``pipeline.records_json`` rebuilt from cached per-record JSON files (byte-identical).
+def records_json_from(records: Iterable, out: io.TextIOBase | None = None) -> str:
+    """``pipeline.records_json`` written one record at a time (byte-identical).
 
     With ``out`` the text is streamed there and "" is returned (reports.json can be
     gigabytes)."""
     buf = out if out is not None else io.StringIO()
     first = True
     buf.write("[")
-    for p in paths:
-        text = Path(p).read_text(encoding="utf-8")
+    for rec in records:
+        text = json.dumps(rec.to_json(), ensure_ascii=False, indent=1)
         buf.write("\n" if first else ",\n")
         buf.write("\n".join(" " + line for line in text.split("\n")))
         first = False
@@ -355,7 +353,7 @@ def build_incremental(
             st["graph_mode"] = "blocks"
             result.outputs["graph"] = _write_blocks(out / "graph.ttl", tax_nt, shared_nt, kept, cache)
         with atomic_open(out / "reports.json", "w") as fh:
-            records_json_from((cache.json_path(h.key) for h in kept), fh)
+            records_json_from(result.records or (cache.record(h.key) for h in kept), fh)
         result.outputs["reports"] = out / "reports.json"
     else:
         st["graph_mode"] = "store"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -19,6 +20,7 @@ from .textnorm import normalize
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`#?%/]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
     """Canonical form of a name for identity: NFKC, simplified, no whitespace or quotes."""
     s = unicodedata.normalize("NFKC", normalize(name))
@@ -26,6 +28,7 @@ def normalise_name(name: str) -> str:
     return s.strip("《》“”\"'「」『』")
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(name: str) -> str:
     """An IRI-safe path segment that keeps Chinese characters readable."""
     s = _UNSAFE.sub("-", normalise_name(name)).strip("-")
