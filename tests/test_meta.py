@@ -260,3 +260,35 @@ def test_nothing_found():
     meta = meta_of("一、主要工作\n加强学习。\n")
     assert meta.bureau is None and meta.year is None and meta.report_date is None
     assert any("bureau" in w for w in meta.warnings)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["洛阳市城市管理局", "西湖区司法局", "湖北省市场监督管理局", "九江市生态环境局", "岳阳县人民政府", "某某公司", "局", "", "城管局", "综合行政执法大队"],
+)
+def test_form_of_is_the_first_known_ending_in_order(name: str) -> None:
+    """form_of looks up the endings of the name; the answer is that of trying every known ending in order."""
+    from fazhi_graph.extract.meta import _forms, form_of
+
+    f = _forms()
+    want = next((f.form_of[e] for e in (*f.endings, *f.abbreviations) if name.endswith(e) and e in f.form_of), None)
+    assert form_of(name) == want
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_alias_spans_equal_the_alias_regex(seed: int) -> None:
+    """Aliases are found without compiling a regex per report; same spans as the regex on
+    texts dense with overlapping places and labels (longer place first, backtracking to a
+    shorter one when no label follows)."""
+    import random
+
+    from fazhi_graph.extract.meta import _alias_re, _alias_spans
+
+    rnd = random.Random(seed)
+    alphabet = "洛阳市城管局执法"
+    places_pool = ["洛阳市", "洛阳", "阳市", "市", "城管"]
+    labels_pool = ["城管局", "城管", "局", "执法局", "管局"]
+    places = tuple(sorted(set(rnd.sample(places_pool, rnd.randint(1, 4))), key=lambda t: (-len(t), t)))
+    labels = tuple(sorted(set(rnd.sample(labels_pool, rnd.randint(0, 4))), key=lambda t: (-len(t), t)))
+    norm = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 80)))
+    assert _alias_spans(norm, places, labels) == [m.span() for m in _alias_re(places, labels).finditer(norm)]

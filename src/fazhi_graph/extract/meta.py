@@ -107,13 +107,30 @@ def _year_re() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in lexicon_patterns("report-year")))
 
 
-def form_of(name: str) -> str | None:
-    """The org-form IRI of a body name (by its longest known ending), or None."""
+@lru_cache(maxsize=1)
+def _ending_rank() -> tuple[dict[str, tuple[int, str]], int]:
+    """Ending or abbreviation -> (its place in the order ``form_of`` tries them: endings
+    longest first, then abbreviations; its form), for those that have a form; and the
+    longest such ending."""
     f = _forms()
-    for ending in (*f.endings, *f.abbreviations):
-        if name.endswith(ending) and ending in f.form_of:
-            return f.form_of[ending]
-    return None
+    rank: dict[str, tuple[int, str]] = {}
+    for i, ending in enumerate((*f.endings, *f.abbreviations)):
+        if ending in f.form_of and ending not in rank:
+            rank[ending] = (i, f.form_of[ending])
+    return rank, max(map(len, rank), default=0)
+
+
+def form_of(name: str) -> str | None:
+    """The org-form IRI of a body name (by its longest known ending), or None.
+
+    Looks up each ending of ``name`` (a handful) rather than testing every known ending."""
+    rank, longest = _ending_rank()
+    best = rank.get("")  # an empty label would end every name
+    for k in range(1, min(len(name), longest) + 1):
+        r = rank.get(name[-k:])
+        if r is not None and (best is None or r[0] < best[0]):
+            best = r
+    return None if best is None else best[1]
 
 
 # ------------------------------------------------------------------ numbers
@@ -472,11 +489,42 @@ def _labels_like(form: str, mine: str) -> tuple[str, ...]:
     return tuple(sorted(labels, key=lambda t: (-len(t), t)))
 
 
-@lru_cache(maxsize=4096)
 def _alias_re(places: tuple[str, ...], labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         "(?:" + "|".join(re.escape(p) for p in places) + ")" + "(?:" + "|".join(re.escape(lb) for lb in labels) + ")"
     )
+
+
+def _alias_spans(norm: str, places: tuple[str, ...], labels: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The spans ``_alias_re(places, labels).finditer(norm)`` gives, without compiling a regex
+    per report (the places differ from bureau to bureau, so a compiled regex is rarely reused).
+
+    Both alternatives are plain strings, so the regex can only match where a place starts;
+    there it takes the first place, then the first label, in the given order that fit."""
+    if not labels:
+        labels = ("",)  # an empty alternation matches the empty string
+    elif "" in labels or not places or "" in places:
+        return [m.span() for m in _alias_re(places, labels).finditer(norm)]
+    starts: set[int] = set()
+    for place in places:
+        i = norm.find(place)
+        while i >= 0:
+            starts.add(i)
+            i = norm.find(place, i + 1)
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for p in sorted(starts):
+        if p < cursor:
+            continue
+        for place in places:
+            if norm.startswith(place, p):
+                q = p + len(place)
+                label = next((lb for lb in labels if norm.startswith(lb, q)), None)
+                if label is not None:
+                    out.append((p, q + len(label)))
+                    cursor = q + len(label)
+                    break
+    return out
 
 
 def _aliases(text: str, norm: str, chosen: _Org, all_orgs: list[_Org], bare, region: R.Region | None) -> list[str]:
@@ -505,14 +553,14 @@ def _aliases(text: str, norm: str, chosen: _Org, all_orgs: list[_Org], bare, reg
                 if n and a.level != "province":
                     places.add(n + region.name)
         places.discard("")
-        rx = _alias_re(tuple(sorted(places, key=lambda t: (-len(t), t))), _labels_like(chosen.form, mine))
+        spans = _alias_spans(norm, tuple(sorted(places, key=lambda t: (-len(t), t))), _labels_like(chosen.form, mine))
         covered = [(o.start, o.end) for o in all_orgs]  # inside a longer name already judged above
-        for m in rx.finditer(norm):
-            if any(s <= m.start() < e for s, e in covered):
+        for ms, me in spans:
+            if any(s <= ms < e for s, e in covered):
                 continue
-            name = _canon(text, norm, m.start(), m.end())
+            name = _canon(text, norm, ms, me)
             if name != chosen.name:
-                found.setdefault(name, m.start())
+                found.setdefault(name, ms)
     return sorted(found, key=lambda n: (found[n], n))
 
 
