@@ -58,3 +58,18 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code=1)
         typer.echo(f"pushed {rep.graphs} graphs, {rep.triples} triples ({rep.bytes / 1e6:.1f} MB) to {endpoint}")
 
+
+    @app.command()
+    def export(
+        store: Annotated[Path, typer.Option("--store", help="Oxigraph store folder written by `build --store`.")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .nq (N-Quads) or .trig (TriG) keep one named graph per report; .nt / .ttl write the union graph.")] = Path("output/graph.nq"),
+    ) -> None:
+        """Dump the store to one file, for a triple store's own bulk loader (Fuseki tdb2.tdbloader, Virtuoso ld_dir, GraphDB ImportRDF …)."""
+        from .store import export_store
+
+        try:
+            n = export_store(store, output)
+        except (FileNotFoundError, ValueError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2)
+        typer.echo(f"wrote {n:,} quads to {output}")

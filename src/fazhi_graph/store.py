@@ -430,3 +430,29 @@ def to_result(res: OxResult):
         for t in res.triples:
             graph.add(tuple(to_rdflib_term(x) for x in (t.subject, t.predicate, t.object)))
     return Result(res.vars, [[to_rdflib_term(x) for x in row] for row in res.rows], res.boolean, graph)
+
+
+_EXPORT_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES,
+                   ".ttl": ox.RdfFormat.TURTLE}
+
+
+def export_store(store_dir: str | Path, path: str | Path) -> int:
+    """Write the store to ``path`` (format from the suffix, see ``_EXPORT_FORMATS``), atomically.
+
+    Quad formats keep one named graph per report; triple formats get the union graph
+    (each triple lives in exactly one graph, so nothing is repeated). Returns the number
+    of quads in the store."""
+    from .pipeline import atomic_open
+
+    out = Path(path)
+    fmt = _EXPORT_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{out}: unknown format {out.suffix!r}; use one of {', '.join(_EXPORT_FORMATS)}")
+    store = open_store(store_dir, read_only=True)
+    with atomic_open(out) as fh:
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            store.dump(fh, format=fmt, prefixes=OX_PREFIXES if fmt == ox.RdfFormat.TRIG else None)
+        else:
+            union = (ox.Triple(q.subject, q.predicate, q.object) for q in store)
+            ox.serialize(union, fh, format=fmt, prefixes=OX_PREFIXES if fmt == ox.RdfFormat.TURTLE else None)
+    return len(store)
