@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi_graph.extract.scan import RegexSet, max_width, required_literals
+from fazhi_graph.extract.scan import _MARGIN, RegexSet, max_width, required_literals
 
 PATTERNS = [
     "执法(队伍|人员)?力量[^。;,]{0,6}?(不足|薄弱|紧张)",
@@ -56,3 +56,28 @@ def test_same_matches_as_plain_finditer(text):
     # anything extra is still a real match of that regex at that place
     for k, s, e in got - plain(text):
         assert re.fullmatch(PATTERNS[k], text[s:e])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=80),
+    st.integers(min_value=0, max_value=120),
+    st.integers(min_value=150, max_value=320),
+)
+def test_windows_are_the_merged_sorted_windows(raw_ends, pos, endpos):
+    """Every window path (one occurrence, one anchor, several anchors, numpy) gives the
+    windows of the plain definition: one per occurrence, clipped, sorted, overlaps joined."""
+    rs = RegexSet([(0, "执法(队伍|人员)?力量[^。]{0,6}?(不足|薄弱)")])
+    (aid,) = rs._anchors_of[0]
+    w = rs._entries[0].width
+    ends = {aid: sorted(raw_ends)}
+
+    m = _MARGIN
+    spans = sorted((max(pos, e + 1 - w - m), min(endpos, e - rs._anchor_len[aid] + 1 + w + m)) for e in ends[aid])
+    want: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if want and lo <= want[-1][1]:
+            want[-1] = (want[-1][0], max(want[-1][1], hi))
+        else:
+            want.append((lo, hi))
+    assert rs._windows(0, ends, {}, pos, endpos) == want

@@ -198,13 +198,28 @@ class RegexSet:
         per-call overhead would cost more than a plain loop. Same windows."""
         w = self._entries[i].width or 0
         left = 1 - w - _MARGIN
+        out: list[tuple[int, int]] = []
+        if len(aids) == 1:
+            # one anchor: its occurrences come in text order, so the windows already are
+            right = 1 - self._anchor_len[aids[0]] + w + _MARGIN
+            for end in ends[aids[0]]:
+                lo, hi = end + left, end + right
+                if lo < pos:
+                    lo = pos
+                if hi > endpos:
+                    hi = endpos
+                if out and lo <= out[-1][1]:
+                    if hi > out[-1][1]:
+                        out[-1] = (out[-1][0], hi)
+                else:
+                    out.append((lo, hi))
+            return out
         spans = sorted(
             (max(pos, end + left), min(endpos, end + right))
             for aid in aids
             for right in (1 - self._anchor_len[aid] + w + _MARGIN,)
             for end in ends[aid]
         )
-        out: list[tuple[int, int]] = []
         for lo, hi in spans:
             if out and lo <= out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], hi))
