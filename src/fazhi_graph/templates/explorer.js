@@ -41,7 +41,7 @@
 
   var state = { view: "bureau-practice", province: "", level: "", year: "", query: "", concept: "", top: 50, mode: "bureaus", selected: null };
   var net = null, nodesDS = null, edgesDS = null;
-  var V = null, shown = null, byId = {}, maxCount = 1;
+  var V = null, shown = null, shownBig = false, byId = {}, maxCount = 1;
   var positions = {};
   var container = document.getElementById("fz-network");
 
@@ -163,7 +163,7 @@
       item.shape = "square";
       // similarity view: a bureau's size grows with its number of practices (sqrt: area ∝ count)
       item.size = state.view === SIM ? 5 + 13 * Math.sqrt((n.count || 0) / maxCount) : 9;
-      item.font = { color: "#222222", size: 14 };
+      item.font = { color: "#222222", size: shownBig ? 14 : 13 };
     } else if (n.type === "province") {
       item.shape = "hexagon";
       item.value = n.count;
@@ -334,26 +334,28 @@
   }
 
   /* ------------------------------------------------------------------ network */
-  function options(nNodes, nEdges) {
-    var big = nNodes > 150 || nEdges > 1500;
+  function options() {
+    var big = shownBig;
     return {
       autoResize: true,
-      layout: { randomSeed: 20240601, improvedLayout: nNodes <= 100 },
+      layout: { randomSeed: 20240601, improvedLayout: shown.nodes.length <= 100 },
       nodes: {
         font: { face: getComputedStyle(document.body).fontFamily, size: 14, strokeWidth: 3, strokeColor: "#ffffff" },
-        scaling: { min: 8, max: 40, label: { enabled: true, min: 14, max: 28, drawThreshold: 5, maxVisible: 30 } },
+        // big drawings are fitted at about half size: bigger label fonts keep the hubs readable
+        scaling: { min: 6, max: big ? 40 : 36, label: big ? { enabled: true, min: 14, max: 26, drawThreshold: 5, maxVisible: 30 }
+                                                          : { enabled: true, min: 12, max: 20, drawThreshold: 7, maxVisible: 30 } },
         borderWidth: 1
       },
       // straight edges: "dynamic" smoothing adds a physics node per edge and never settles at scale
       edges: { smooth: false, selectionWidth: 1.5, hoverWidth: 0.5 },
-      interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: false },
+      interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: shown.edges.length > 1500, hideEdgesOnZoom: shown.edges.length > 1500, multiselect: false },
       physics: {
         enabled: true,
         solver: "forceAtlas2Based",
-        // spread out (strong repulsion, overlap avoided) so the labels of the hubs stay readable
-        forceAtlas2Based: { gravitationalConstant: big ? -160 : -60, centralGravity: big ? 0.02 : 0.012, springLength: big ? 130 : 90, springConstant: 0.05, avoidOverlap: state.view === SIM || big ? 1 : 0.4 },
+        // (stronger repulsion spreads a dense drawing wider, so fit() zooms out and labels shrink: keep it)
+        forceAtlas2Based: { gravitationalConstant: -60, centralGravity: 0.012, springLength: 90, springConstant: 0.06, avoidOverlap: state.view === SIM || big ? 1 : 0.4 },
         // a bounded number of iterations, then physics is switched off: the layout stops moving
-        stabilization: { enabled: true, iterations: big ? 150 : 300, updateInterval: 25, fit: true }
+        stabilization: { enabled: true, iterations: shown.nodes.length > 250 ? 200 : 300, updateInterval: 25, fit: true }
       }
     };
   }
@@ -362,6 +364,8 @@
     delete ROOT.dataset.fzReady;
     V = unpack(state.view);
     shown = state.view === SIM ? computeSimilarity() : computeConceptView();
+    // dense drawings are fitted at about half size: bigger fonts, more repulsion
+    shownBig = shown.nodes.length > 60 || shown.edges.length > 400;
     if (net) { var pos = net.getPositions(); for (var k in pos) positions[k] = pos[k]; }
     byId = {};
     maxCount = 1;
@@ -381,7 +385,7 @@
     if (net) net.destroy();
     var t0 = Date.now();
     setStatus("正在计算布局… (" + shown.nodes.length + " 个节点, " + shown.edges.length + " 条边)");
-    net = new vis.Network(container, { nodes: nodesDS, edges: edgesDS }, options(shown.nodes.length, shown.edges.length));
+    net = new vis.Network(container, { nodes: nodesDS, edges: edgesDS }, options());
     net.on("stabilizationProgress", function (p) { setStatus("正在计算布局… " + p.iterations + "/" + p.total); });
     net.on("click", function (p) {
       if (p.nodes.length) {
@@ -397,6 +401,7 @@
       net.setOptions({ physics: false });
       net.fit({ animation: false });
       highlight();
+      net.redraw();  // drawn before it says ready (tests and screenshots read the canvas)
       ROOT.dataset.fzReady = state.view;
       ROOT.dataset.fzStabilizeMs = String(Date.now() - t0);
       setStatus(summary());
@@ -563,7 +568,9 @@
   }
   function legend() {
     var box = document.getElementById("fz-legend");
-    ["bureau", "practice", "candidate", "problem", "law", "province"].forEach(function (k) {
+    var kinds = ["bureau", "practice", "candidate", "problem", "law"];
+    if (BUREAUS.length > state.top) kinds.push("province");  // the aggregate view exists only then
+    kinds.forEach(function (k) {
       var item = el("div", "fz-legend-item");
       var sw = el("span", "fz-swatch" + (k === "bureau" ? " fz-square" : k === "province" ? " fz-hex" : ""));
       sw.style.background = DATA.legend.nodes[k].color;
@@ -590,6 +597,10 @@
   var modeSel = document.getElementById("fz-mode");
   var topSel = fillSelect("fz-top", TOP_N, function (n) { return "前 " + n + " 个"; });
   topSel.value = String(state.top);
+  if (BUREAUS.length <= state.top) {  // nothing to cut or aggregate: keep the toolbar short
+    topSel.parentNode.style.display = "none";
+    modeSel.parentNode.style.display = "none";
+  }
   var provSel = fillSelect("fz-province", DATA.filters.provinces);
   var levelSel = fillSelect("fz-level", DATA.filters.levels, levelName);
   var yearSel = fillSelect("fz-year", DATA.filters.years, function (y) { return y + "年"; });
