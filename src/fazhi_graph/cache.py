@@ -12,8 +12,11 @@ cross a process boundary) as two files in ``<cache>/<key[:2]>/``:
 * ``<key>.pkl`` — the ``Entry`` head (summary, error, the report's shared-entity
   triples) followed by a second pickle holding the full ``ReportRecord``, so a build
   that only needs heads never unpickles records;
-* ``<key>.nq`` — the report's own triples as N-Quads in its named graph, ready to be
+* ``<key>.nq.gz`` — the report's own triples as N-Quads in its named graph, ready to be
   streamed into Oxigraph's bulk loader or (graph name stripped) into ``graph.ttl``.
+  Compressed (gzip level 1, ≈ 20× smaller, a few ms per report) because at 10,000
+  reports the plain files are ≈ 19 GB and reading them back, not parsing, was the
+  slowest part of a build on this machine's disk.
 
 The record's JSON (``reports.json``) is made from the record when a build writes that
 file, not in the worker: the indented ``json.dumps`` runs in pure Python and costs about
@@ -37,6 +40,7 @@ as much as extracting the report.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -52,7 +56,7 @@ from pathlib import Path
 from .pipeline import BuildResult, InputError, ReportSummary, atomic_open, dedupe, write_atomic, write_reports_csv
 
 DEFAULT_CACHE_DIR = Path(os.environ.get("FAZHI_CACHE", Path.home() / ".cache" / "fazhi-graph"))
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 INDEX_NAME = "fazhi-index.pkl"
 
 
@@ -112,7 +116,7 @@ class Cache:
             return None
         if not isinstance(head, Entry) or head.key != key:
             return None
-        if head.summary is not None and not self._path(key, ".nq").exists():
+        if head.summary is not None and not self._path(key, ".nq.gz").exists():
             return None
         return head
 
@@ -123,12 +127,16 @@ class Cache:
             return pickle.load(fh)
 
     def quads_path(self, key: str) -> Path:
-        return self._path(key, ".nq")
+        """The gzip-compressed N-Quads of an entry."""
+        return self._path(key, ".nq.gz")
+
+    def quads(self, key: str) -> bytes:
+        return gzip.decompress(self.quads_path(key).read_bytes())
 
     def put(self, head: Entry, record=None, quads: str = "") -> None:
         """Write an entry; the ``.pkl`` goes last, so a half-written entry is a miss."""
         if head.summary is not None:
-            write_atomic(self._path(head.key, ".nq"), quads)
+            write_atomic(self.quads_path(head.key), gzip.compress(quads.encode("utf-8"), compresslevel=1, mtime=0))
         with atomic_open(self._path(head.key)) as fh:
             pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -404,13 +412,13 @@ def _write_blocks(path: Path, tax_nt: str, shared_nt: str, entries: Sequence[Ent
         fh.write(_turtle_block(shared_nt) if shared_nt else "")
         for e in sorted(entries, key=lambda e: e.report_iri):
             fh.write(f"\n# report {e.report_iri}\n")
-            fh.write(_strip_graph(cache.quads_path(e.key).read_text(encoding="utf-8"), e.report_iri))
+            fh.write(_strip_graph(cache.quads(e.key).decode("utf-8"), e.report_iri))
     return path
 
 
 class _ConcatReader(io.RawIOBase):
-    """A binary stream over several files, one after the other (feeds the bulk loader
-    without writing a gigabyte-sized temporary file)."""
+    """A binary stream over several gzip files, decompressed one after the other (feeds
+    the bulk loader without writing a gigabyte-sized temporary file)."""
 
     def __init__(self, paths: Iterable[Path], head: bytes = b"") -> None:
         self._paths: Iterator[Path] = iter(paths)
@@ -431,7 +439,7 @@ class _ConcatReader(io.RawIOBase):
                 p = next(self._paths, None)
                 if p is None:
                     return 0
-                self._fh = open(p, "rb")
+                self._fh = gzip.open(p, "rb")
             n = self._fh.readinto(b)
             if n:
                 return n
@@ -482,7 +490,7 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
                 g = ox.NamedNode(e.report_iri)
                 if store.contains_named_graph(g):
                     store.remove_graph(g)
-                store.load(path=str(cache.quads_path(e.key)), format=ox.RdfFormat.N_QUADS)
+                store.load(input=cache.quads(e.key), format=ox.RdfFormat.N_QUADS)
         new_shared = set(shared_nt.splitlines(keepends=True))
         graph = ox.NamedNode(ENTITIES_GRAPH)
         gone, added = "".join(sorted(old_shared - new_shared)), "".join(sorted(new_shared - old_shared))
