@@ -20,7 +20,7 @@ from rdflib.namespace import RDFS
 from browser import Browser
 from fazhi_graph.namespaces import FZ, ID, LAW
 from fazhi_graph.ontology import concepts, ontology_graph
-from fazhi_graph.viz import DEFAULT_TITLE, explorer_data, render_explorer
+from fazhi_graph.viz import DEFAULT_TITLE, explorer_data, quote_cap, render_explorer
 from test_viz import HOSTILE, sample_builder
 from test_viz_browser import _assert_clean, _canvas_ink, _node_xy, chromium, shots  # noqa: F401 (fixtures)
 
@@ -61,8 +61,17 @@ def synthetic_store(n_bureaus: int = 10_000, seed: int = 7) -> ox.Store:
 
     Every bureau has one report (every 9th a second one, a year later), ~12 practices drawn with a
     long tail (a few everywhere, most rare), 3 problems, 4 laws, sometimes a candidate practice,
-    one evidence quote per report edge, and the bureau-level summary edges."""
+    one evidence quote per report edge (a sentence of a seed report), and the bureau-level
+    summary edges."""
     rnd = random.Random(seed)
+    # real report sentences as quote text, so the page compresses like a real one (template text
+    # would compress ten times better and hide the page size)
+    seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+    sentences = sorted({
+        x.strip() for f in seeds for x in re.split(r"(?<=[。；])", f.read_text(encoding="utf-8"))
+        if 20 <= len(x.strip()) <= 200 and "\n" not in x.strip()
+    })
+    assert len(sentences) > 200
     practices = [(c.iri, c.label) for c in concepts(str(FZ.Practice))]
     problems = [(c.iri, c.label) for c in concepts(str(FZ.Problem))]
     og = ontology_graph()
@@ -125,13 +134,13 @@ def synthetic_store(n_bureaus: int = 10_000, seed: int = 7) -> ox.Store:
             for j in chosen if k == 0 else chosen[: len(chosen) // 2]:
                 iri, lab = practices[j]
                 pred = "plans" if (j + i + k) % 6 == 0 else "adopts"
-                edges.append((pred, iri, f"{year}年，我{dept[-1]}深入推进{lab}，全年办理相关事项{(i * 7 + j) % 900 + 12}件，群众满意度明显提升。", secs[2 if pred == "plans" else 0]))
+                edges.append((pred, iri, f"{year}年，深入推进{lab}。" + rnd.choice(sentences), secs[2 if pred == "plans" else 0]))
             for j in sorted({rnd.choices(range(len(problems)), qw)[0] for _ in range(3)}):
                 iri, lab = problems[j]
-                edges.append(("reportsProblem", iri, f"一是{lab}的问题仍然存在，与新形势新要求相比还有差距。", secs[1]))
+                edges.append(("reportsProblem", iri, f"一是{lab}。" + rnd.choice(sentences), secs[1]))
             for j in sorted({rnd.choices(range(len(laws)), lw)[0] for _ in range(4)}):
                 iri, lab = laws[j]
-                edges.append(("cites", iri, f"认真学习贯彻《{lab}》，组织专题培训{j % 9 + 1}期。", secs[0]))
+                edges.append(("cites", iri, f"认真学习贯彻《{lab}》。" + rnd.choice(sentences), secs[0]))
             if i % 5 == 0:
                 c = f"{ID['candidate/' + dept + '进社区']}"
                 out.append(f"<{c}> {rdf_type} {fz('CandidatePractice')} {ent} .\n<{c}> {label} {_zh('“' + dept[:2] + '进社区”')} {ent} .\n")
@@ -354,4 +363,28 @@ def test_10k_page_is_bounded_filters_and_freezes(chromium, page10k, data10k, sho
             _set(b, "fz-view", name)
             s = _shown(b)
             assert 0 < s["types"].count("bureau") <= 50 and s["edges"] <= limits["maxEdges"] and s["physics"] is False
+        _assert_clean(b)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "budget", "cap"),
+    [([10, 20, 30], 1000, 80), ([100] * 10, 500, 50), ([100] * 10, 10, 24), ([30, 200, 200], 130, 50), ([], 0, 80)],
+)
+def test_quote_cap_fits_the_budget(lengths, budget, cap):
+    assert quote_cap(lengths, budget) == cap
+
+
+@pytest.mark.browser
+def test_compressed_hostile_page_in_the_browser(chromium, tmp_path):
+    """The gzip+base64 path (used for big pages) decodes in the page and still inserts text as text."""
+    from test_viz import XIHU
+
+    page = render_explorer(sample_builder(HOSTILE).graph(), tmp_path / "g.html", compress=True)
+    with Browser(chromium) as b:
+        b.goto(page.resolve().as_uri())
+        assert b.wait_for(READY, timeout=60) == "bureau-practice"
+        b.evaluate("fzExplorer.select(%s)" % json.dumps(XIHU))
+        panel = b.evaluate("document.getElementById('fz-panel').textContent")
+        assert "杭州市西湖区司法局</script><script>" in panel
+        assert b.evaluate("document.querySelectorAll('#fz-panel img, #fz-panel script, #fz-panel a').length") == 0
         _assert_clean(b)
