@@ -222,6 +222,8 @@ def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:
 
 
 def _resolve_cluster(hits: list[_Hit], regex_swallows: bool) -> list[_Hit]:
+    if len(hits) == 1:  # most hits overlap nothing: nothing to swallow, nothing to sort
+        return hits
     order = sorted(hits, key=lambda h: (-(h.end - h.start), not h.exact, h.start, h.concept))
     kept: list[_Hit] = []
     for h in order:
