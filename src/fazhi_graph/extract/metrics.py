@@ -412,6 +412,12 @@ def _fitting(unit: str, unit_class: str) -> tuple[_Indicator, ...]:
 
 
 @lru_cache(maxsize=256)
+def _fitting_post(unit: str, unit_class: str) -> tuple[_Indicator, ...]:
+    """The fitting indicators that have post-cues (most have none)."""
+    return tuple(i for i in _fitting(unit, unit_class) if i.post)
+
+
+@lru_cache(maxsize=256)
 def _fitting_pre(unit: str, unit_class: str) -> dict[re.Pattern, tuple[_Indicator, ...]]:
     """Pre-cue regex → the fitting indicators that carry it (a regex string shared by two
     indicators compiles to one object, so it is run once for both)."""
@@ -462,13 +468,15 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
         inds = by_pattern.get(p)
         if inds is None:
             continue
-        best = None
+        # nearest end, then the longest (most specific) cue: the matches of one regex do not
+        # overlap, so the last non-empty one has the greatest end
+        last = None
         for m in p.finditer(prefix):
-            key = (m.end(), m.end() - m.start())  # nearest end, then the longest (most specific) cue
-            if m.end() > m.start() and (best is None or key > best):
-                best = key
-        if best is None:
+            if m.end() > m.start():
+                last = m
+        if last is None:
             continue
+        best = (last.end(), last.end() - last.start())
         for ind in inds:
             seen = best_of.get(ind.notation)
             if seen is None or best > seen[0]:
@@ -477,7 +485,7 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
     if cands:
         return _best(cands)
     window = postfix[:_POST_WINDOW]
-    for ind in _fitting(fig.unit, fig.unit_class):
+    for ind in _fitting_post(fig.unit, fig.unit_class):
         best = None
         for p in ind.post:
             m = p.search(window)
