@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -151,3 +152,22 @@ def test_corrupt_cache_entry_is_a_miss(tmp_path):
     p.parent.mkdir(parents=True)
     p.write_bytes(b"not a pickle")
     assert c.get("ab" * 32) is None
+
+
+def test_store_update_keeps_a_bureau_another_year_still_describes(corpus, tmp_path):
+    """Two years of one bureau share its description and bureau-level edges: dropping one
+    year must keep what the other year still asserts, and drop only what it alone said."""
+    seed = sorted(corpus.glob("*.txt"))[0]
+    text = seed.read_text(encoding="utf-8")
+    shifted = re.sub(r"20[12]\d", lambda m: str(int(m.group()) - 5), text)  # every date five years earlier
+    other = corpus / "other-year.txt"
+    other.write_text(shifted + "\n全面推行721工作法。\n", encoding="utf-8")
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True)
+    r1 = build_incremental([corpus], tmp_path / "o", **kw)
+    assert len(r1.reports) == 6 and len({r.qualified_bureau for r in r1.reports}) == 5
+    other.unlink()
+    s: dict = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert s["store_mode"] == "update"
+    ro, union = _store_triples(tmp_path / "store")
+    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")

@@ -238,6 +238,7 @@ class BuildIndex:
     stamp: str = ""
     heads: dict[str, Entry] = field(default_factory=dict)
     loaded: dict[str, str] = field(default_factory=dict)  # report IRI → cache key of the graph in the store
+    shared_count: dict[str, int] = field(default_factory=dict)  # entities-graph line → reports that assert it
 
     @classmethod
     def read(cls, path: Path) -> "BuildIndex":
@@ -340,8 +341,10 @@ def build_incremental(
     result = BuildResult(records=[], errors=errors, reports=kept_summaries)
     tax_nt, tax_n = _taxonomy_nt(stamp)
     total = tax_n + sum(h.n_triples for h in kept)
-    shared_nt = "".join(sorted({line for h in kept for line in h.shared_nt.splitlines(keepends=True)}))
-    st["triples"] = total + shared_nt.count("\n")
+
+    @lru_cache(maxsize=1)
+    def shared_nt() -> str:  # the union of every kept report's shared lines (not needed by a store update)
+        return "".join(sorted({line for h in kept for line in h.shared_nt.splitlines(keepends=True)}))
 
     out.mkdir(parents=True, exist_ok=True)
     marker = out / ".fazhi-graph-output"  # lets a later `build .` skip this folder
@@ -359,7 +362,8 @@ def build_incremental(
             result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
         else:
             st["graph_mode"] = "blocks"
-            result.outputs["graph"] = _write_blocks(out / "graph.ttl", tax_nt, shared_nt, kept, cache)
+            result.outputs["graph"] = _write_blocks(out / "graph.ttl", tax_nt, shared_nt(), kept, cache)
+        st["triples"] = total + shared_nt().count("\n")
         with atomic_open(out / "reports.json", "w") as fh:
             records_json_from(result.records or (cache.record(h.key) for h in kept), fh)
         result.outputs["reports"] = out / "reports.json"
@@ -373,6 +377,7 @@ def build_incremental(
     )
     if store_dir is not None:
         st["store_changed"], st["store_mode"] = sync_store(store_dir, kept, shared_nt, tax_nt, stamp, cache, index)
+        st["triples"] = total + len(index.shared_count)
         index.stamp = stamp
         index.heads = heads
         index.write(Path(store_dir) / INDEX_NAME)
@@ -457,30 +462,47 @@ def _graph_quads(nt: str, graph: str) -> bytes:
     return "".join(line[:-3] + suffix for line in nt.splitlines(keepends=True)).encode("utf-8")
 
 
-def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: str, tax_nt: str,
+def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: Callable[[], str], tax_nt: str,
                stamp: str, cache: Cache, index: BuildIndex) -> tuple[int, str]:
     """Bring a persistent store in line with the build; returns (report graphs changed, 'bulk' or 'update').
 
     A new store (or one built by another version, or one where most reports changed) is
     bulk-loaded into a temporary folder that replaces the old one only when complete.
     Otherwise only graphs of changed, new or removed reports are replaced, each in its
-    own transaction, and the shared-entities graph is patched with the difference."""
+    own transaction, and the shared-entities graph is patched with the difference, found
+    from per-line counts of the reports asserting each line (so a rebuild's work grows
+    with what changed, not with the corpus)."""
     sdir = Path(store_dir)
     if sdir.exists() and any(sdir.iterdir()) and not ((sdir / INDEX_NAME).exists() or (sdir / "fazhi-manifest.json").exists()):
         raise ValueError(f"{sdir}: not a fazhi-graph store (no {INDEX_NAME}); refusing to replace a folder we did not make")
     new_loaded = {e.report_iri: e.key for e in entries}
     old_loaded = index.loaded if index.stamp == stamp and (sdir / INDEX_NAME).exists() else {}
     changed = {iri for iri, key in new_loaded.items() if old_loaded.get(iri) != key} | (set(old_loaded) - set(new_loaded))
-    if not old_loaded or len(changed) * 2 > max(1, len(new_loaded)):
-        _bulk_build(sdir, entries, shared_nt, tax_nt, cache)
+    old_heads = {h.summary.iri: h for h in index.heads.values()
+                 if h.summary is not None and old_loaded.get(h.summary.iri) == h.key}
+    if not old_loaded or len(changed) * 2 > max(1, len(new_loaded)) or not set(old_loaded) <= set(old_heads):
+        _bulk_build(sdir, entries, shared_nt(), tax_nt, cache)
         index.loaded = new_loaded
+        index.shared_count = _line_counts(entries)
         return len(new_loaded), "bulk"
     import pyoxigraph as ox
 
     from .store import ENTITIES_GRAPH, open_store, remove_report
 
-    old_shared = {line for h in index.heads.values() if h.summary is not None and h.summary.iri in old_loaded
-                  and old_loaded[h.summary.iri] == h.key for line in h.shared_nt.splitlines(keepends=True)}
+    new_by_iri = {e.report_iri: e for e in entries}
+    counts = dict(index.shared_count)
+    touched: set[str] = set()
+    for iri in changed:
+        for h, step in ((old_heads.get(iri), -1), (new_by_iri.get(iri), 1)):
+            for line in h.shared_nt.splitlines(keepends=True) if h is not None else ():
+                counts[line] = counts.get(line, 0) + step
+                touched.add(line)
+    was = index.shared_count
+    gone = "".join(sorted(x for x in touched if counts[x] <= 0 and was.get(x, 0) > 0))
+    added = "".join(sorted(x for x in touched if counts[x] > 0 and was.get(x, 0) <= 0))
+    for x in touched:
+        if counts[x] <= 0:
+            del counts[x]
     store = open_store(sdir)
     try:
         for iri in sorted(set(old_loaded) - set(new_loaded)):
@@ -491,9 +513,7 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
                 if store.contains_named_graph(g):
                     store.remove_graph(g)
                 store.load(input=cache.quads(e.key), format=ox.RdfFormat.N_QUADS)
-        new_shared = set(shared_nt.splitlines(keepends=True))
         graph = ox.NamedNode(ENTITIES_GRAPH)
-        gone, added = "".join(sorted(old_shared - new_shared)), "".join(sorted(new_shared - old_shared))
         for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES) if gone else ():
             store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
         if added:
@@ -502,7 +522,16 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
     finally:
         del store
     index.loaded = new_loaded
+    index.shared_count = counts
     return len(changed), "update"
+
+
+def _line_counts(entries: Sequence[Entry]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for e in entries:
+        for line in e.shared_nt.splitlines(keepends=True):
+            counts[line] = counts.get(line, 0) + 1
+    return counts
 
 
 def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: str, cache: Cache) -> None:
