@@ -171,3 +171,14 @@ def test_store_update_keeps_a_bureau_another_year_still_describes(corpus, tmp_pa
     assert s["store_mode"] == "update"
     ro, union = _store_triples(tmp_path / "store")
     assert union == _graph_triples(tmp_path / "o" / "graph.ttl")
+
+
+def test_store_build_draws_the_explorer_from_the_store(corpus, tmp_path):
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store", html=True)
+    res = build_incremental([corpus], tmp_path / "o", **kw)
+    page = tmp_path / "o" / "graph.html"
+    assert res.outputs["html"] == page and "长治市城市管理局" in page.read_text(encoding="utf-8")
+    before = page.stat().st_mtime_ns
+    s: dict = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert s["store_changed"] == 0 and page.stat().st_mtime_ns == before  # nothing changed: page kept

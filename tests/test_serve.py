@@ -203,3 +203,19 @@ def test_concurrent_load_50_clients_x_20_queries(server):
     print(f"\nload 50x20: n={stats['n']} p50={stats['p50']:.1f} ms p95={stats['p95']:.1f} ms errors={len(stats['errors'])}")
     assert stats["errors"] == []
     assert stats["n"] == 1000
+
+
+def test_store_engine_serves_an_explorer_drawn_from_the_store(tmp_path, seed_files):
+    from fazhi_graph.cache import build_incremental
+
+    build_incremental(seed_files, tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    engine, page = open_engine(store=tmp_path / "store")
+    assert page is not None and "潢川县城市管理局" in page.read_text(encoding="utf-8")
+    srv = make_server(engine, "127.0.0.1", 0, timeout=5.0, max_rows=50, page=page)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{srv.server_address[1]}/") as r:
+            assert r.read() == page.read_bytes()
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -383,9 +383,17 @@ def build_incremental(
         index.write(Path(store_dir) / INDEX_NAME)
         result.outputs["store"] = Path(store_dir)
     st["t_store"] = time.perf_counter() - t0
+    page = out / "graph.html"
     if html and result.graph is not None:
-        _render_html(result.graph, out / "graph.html")
-        result.outputs["html"] = out / "graph.html"
+        _render_html(result.graph, page)
+        result.outputs["html"] = page
+    elif html and store_dir is not None:
+        if st.get("store_changed") or not page.exists():  # the page is drawn from the store (bureau-level edges)
+            from .store import open_store
+
+            _render_html(open_store(store_dir, read_only=True), page)
+        result.outputs["html"] = page
+    st["t_html"] = time.perf_counter() - t0
     st["t_total"] = time.perf_counter() - t0
     return result
 

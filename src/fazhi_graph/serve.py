@@ -416,10 +416,26 @@ def open_engine(graph: str | Path | None = None, store: str | Path | None = None
     if (graph is None) == (store is None):
         raise ValueError("give exactly one of --graph FILE or --store DIR")
     if store is not None:
-        return Engine.from_store(store), None
+        engine = Engine.from_store(store)
+        return engine, _store_page(store)
     p = Path(graph)  # type: ignore[arg-type]
     page = p.with_name("graph.html")
     return Engine.from_graph_file(p), page if page.exists() else None
+
+
+def _store_page(store: str | Path) -> Path:
+    """The explorer page of a store, drawn once at start-up into a temporary folder (the
+    store is opened read-only, so the page cannot live inside it)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from .store import open_store
+    from .viz import render_explorer
+
+    tmp = Path(tempfile.mkdtemp(prefix="fazhi-serve-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    return render_explorer(open_store(store, read_only=True), tmp / "graph.html")
 
 
 def serve_forever(server: ThreadingHTTPServer) -> None:
