@@ -342,6 +342,12 @@ def test_10k_page_is_bounded_filters_and_freezes(chromium, page10k, data10k, sho
         panel = b.evaluate("document.getElementById('fz-panel').textContent")
         assert label in panel and "共同点最多的单位" in panel and "法治政府建设情况报告" in panel
 
+        # a link to a bureau that is not drawn: the page searches for it and selects it
+        other = sorted(bureaus)[4321]
+        b.evaluate("delete document.documentElement.dataset.fzReady; location.hash = 'q=&select=' + encodeURIComponent(%s)" % json.dumps(other))
+        b.wait_for("document.documentElement.dataset.fzSelected === %s" % json.dumps(other), timeout=120)
+        assert b.evaluate("document.getElementById('fz-search').value") == bureaus[other]["label"]
+
         # aggregate view: one node per province
         b.evaluate("delete document.documentElement.dataset.fzReady; location.hash = 'q=&mode=provinces'")
         b.wait_for(READY, timeout=120)

@@ -145,10 +145,6 @@ def _select(store: ox.Store, query: str) -> list[tuple]:
     return rows
 
 
-def _v(term: Any) -> str | None:
-    return None if term is None else term.value
-
-
 def _lang(term: Any) -> str:
     return (getattr(term, "language", None) or "") if isinstance(term, ox.Literal) else ""
 

@@ -370,7 +370,7 @@
     byId = {};
     maxCount = 1;
     shown.nodes.forEach(function (n) { byId[n.id] = n; if (n.count > maxCount) maxCount = n.count; });
-    if (state.selected && !byId[state.selected]) state.selected = null;
+    if (state.selected && !byId[state.selected]) { state.selected = null; delete ROOT.dataset.fzSelected; }
     nodesDS = new vis.DataSet(shown.nodes.map(nodeItem));
     edgesDS = new vis.DataSet(shown.edges.map(function (e) {
       var s = edgeStyle(e);
@@ -700,13 +700,25 @@
     if (changed) { render(); return; }  // selected once the new drawing is laid out
     applyPending();
   }
-  var pendingSelect = null;
+  var pendingSelect = null, pendingRetry = false;
   function applyPending() {
     var want = pendingSelect;
     pendingSelect = null;
     if (!want) return;
     var id = byId[want] ? want : null;
     if (!id) shown.nodes.forEach(function (n) { if (!id && n.label === want) id = n.id; });
+    if (!id && !pendingRetry) {
+      // a bureau that is not drawn (not in the top N): search for it by name, then select it
+      var b = BUREAU_BY_ID[want] || BUREAUS.filter(function (x) { return x.label === want; })[0];
+      if (b) {
+        pendingRetry = true;
+        pendingSelect = b.id;
+        state.query = b.label; search.value = b.label;
+        render();
+        return;
+      }
+    }
+    pendingRetry = false;
     select(id);
   }
   // re-read on every change, and also when the same hash is set again after the user moved on
