@@ -182,3 +182,19 @@ def test_store_build_draws_the_explorer_from_the_store(corpus, tmp_path):
     s: dict = {}
     build_incremental([corpus], tmp_path / "o", stats=s, **kw)
     assert s["store_changed"] == 0 and page.stat().st_mtime_ns == before  # nothing changed: page kept
+
+
+def test_cleared_cache_falls_back_to_a_full_store_build(corpus, tmp_path):
+    import gc
+
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True)
+    build_incremental([corpus], tmp_path / "o", **kw)
+    shutil.rmtree(tmp_path / "c")
+    target = sorted(corpus.glob("*.txt"))[1]
+    target.write_text(target.read_text(encoding="utf-8") + "\n下一步，将继续推进721工作法。\n", encoding="utf-8")
+    s: dict = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert s["extracted"] == 5 and s["store_mode"] in ("bulk", "update")
+    ro, union = _store_triples(tmp_path / "store")
+    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")
+    assert gc.isenabled()  # the collector paused during the build is back on

@@ -67,7 +67,7 @@ def build(
     inputs: Annotated[list[Path], typer.Argument(help="Report files or folders (searched recursively).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for graph.ttl, graph.html, reports.json, errors.json.")] = Path("output"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = 1,
-    html: Annotated[bool, typer.Option("--html/--no-html", help="Write the interactive explorer page.")] = True,
+    html: Annotated[Optional[bool], typer.Option("--html/--no-html", help="Write the interactive explorer page (default: yes; with --store only when asked, as drawing it from a store of 10,000 bureaus takes ~40 s; `serve --store` draws it too).")] = None,
     incremental: Annotated[bool, typer.Option("--incremental", help="Reuse cached extractions of unchanged reports (content-hash cache).")] = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="Also keep a persistent Oxigraph store in this folder in sync (implies --incremental).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default $FAZHI_CACHE or ~/.cache/fazhi-graph).")] = None,
@@ -87,6 +87,8 @@ def build(
         def tick(name: str) -> None:
             progress.update(task, advance=1, current=Path(name).name)
 
+        if html is None:
+            html = store is None
         if incremental or store or cache_dir:
             from .cache import DEFAULT_CACHE_DIR, build_incremental
 
