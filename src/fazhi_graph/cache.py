@@ -124,6 +124,10 @@ class Cache:
             return None
         return head
 
+    def has(self, head: Entry) -> bool:
+        """Whether the entry of a head (from the build index) is still in the cache."""
+        return self._path(head.key).exists() and (head.summary is None or self.quads_path(head.key).exists())
+
     def shared_of(self, head: Entry) -> str:
         """A head's shared-entity triples, from the cache when the head came from the build index."""
         if head.shared_nt is not None:
@@ -338,7 +342,7 @@ def build_incremental(
             continue
         key = file_key(name, data, stamp)
         known = index.heads.get(name)
-        hit = known if known is not None and known.key == key else cache.get(key)
+        hit = known if known is not None and known.key == key and cache.has(known) else cache.get(key)
         if hit is not None:
             heads[name] = hit
             if progress:
