@@ -198,3 +198,10 @@ def test_cleared_cache_falls_back_to_a_full_store_build(corpus, tmp_path):
     ro, union = _store_triples(tmp_path / "store")
     assert union == _graph_triples(tmp_path / "o" / "graph.ttl")
     assert gc.isenabled()  # the collector paused during the build is back on
+
+
+def test_big_files_build_still_draws_the_explorer(corpus, tmp_path):
+    """Above the rdflib threshold the page is drawn from an in-memory Oxigraph store: same bytes."""
+    small = build_incremental([corpus], tmp_path / "small", cache_dir=tmp_path / "c", html=True)
+    big = build_incremental([corpus], tmp_path / "big", cache_dir=tmp_path / "c", html=True, rdflib_max_triples=0)
+    assert small.outputs["html"].read_bytes() == big.outputs["html"].read_bytes()

@@ -431,6 +431,14 @@ def build_incremental(
 
             _render_html(open_store(store_dir, read_only=True), page)
         result.outputs["html"] = page
+    elif html and write_files:  # too big for rdflib: draw it from an in-memory Oxigraph store
+        import pyoxigraph as ox
+
+        mem = ox.Store()
+        load_entries(mem, kept, shared_nt(), tax_nt, cache)
+        _render_html(mem, page)
+        del mem
+        result.outputs["html"] = page
     st["t_html"] = time.perf_counter() - t0
     st["t_total"] = time.perf_counter() - t0
     return result
@@ -589,11 +597,21 @@ def _line_counts(entries: Sequence[Entry], cache: Cache) -> dict[str, int]:
     return counts
 
 
-def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: str, cache: Cache) -> None:
-    """Load everything into a fresh store next to ``sdir``, then swap it in."""
+def load_entries(store, entries: Sequence[Entry], shared_nt: str, tax_nt: str, cache: Cache) -> None:
+    """Bulk-load the taxonomy, the shared entities and every entry's graph into an Oxigraph store."""
     import pyoxigraph as ox
 
     from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH
+
+    head = _graph_quads(tax_nt, TAXONOMY_GRAPH) + _graph_quads(shared_nt, ENTITIES_GRAPH)
+    paths = [cache.quads_path(e.key) for e in sorted(entries, key=lambda e: e.report_iri)]
+    with _ConcatReader(paths, head) as stream:
+        store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+
+def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: str, cache: Cache) -> None:
+    """Load everything into a fresh store next to ``sdir``, then swap it in."""
+    import pyoxigraph as ox
 
     sdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = sdir.with_name(f".{sdir.name}.building-{os.getpid()}")
@@ -601,10 +619,7 @@ def _bulk_build(sdir: Path, entries: Sequence[Entry], shared_nt: str, tax_nt: st
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         store = ox.Store(str(tmp))
-        head = _graph_quads(tax_nt, TAXONOMY_GRAPH) + _graph_quads(shared_nt, ENTITIES_GRAPH)
-        paths = [cache.quads_path(e.key) for e in sorted(entries, key=lambda e: e.report_iri)]
-        with _ConcatReader(paths, head) as stream:
-            store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
+        load_entries(store, entries, shared_nt, tax_nt, cache)
         store.flush()  # no optimize(): the bulk loader writes sorted files already (compaction cost ~20 % more)
         del store
         if sdir.exists():
