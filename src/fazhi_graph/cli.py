@@ -65,11 +65,11 @@ MAX_TABLE_ROWS = 50  # the per-report table on screen; reports.csv has them all
 @app.command()
 def build(
     inputs: Annotated[list[Path], typer.Argument(help="Report files or folders (searched recursively).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for graph.ttl, graph.html, reports.json, errors.json.")] = Path("output"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for graph.ttl, graph.html, reports.json, reports.csv, errors.json.")] = Path("output"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction.")] = 1,
     html: Annotated[Optional[bool], typer.Option("--html/--no-html", help="Write the interactive explorer page (default: yes; with --store only when asked, as drawing it from a store of 10,000 bureaus takes ~40 s; `serve --store` draws it too).")] = None,
     incremental: Annotated[bool, typer.Option("--incremental", help="Reuse cached extractions of unchanged reports (content-hash cache).")] = False,
-    store: Annotated[Optional[Path], typer.Option("--store", help="Also keep a persistent Oxigraph store in this folder in sync (implies --incremental).")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Put the graph in a persistent Oxigraph store in this folder, for thousands of reports (implies --incremental; see --files, --html).")] = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default $FAZHI_CACHE or ~/.cache/fazhi-graph).")] = None,
     write_files: Annotated[Optional[bool], typer.Option("--files/--no-files", help="Also write graph.ttl and reports.json (default: yes, or no with --store, where the store holds the graph).")] = None,
 ) -> None:
