@@ -178,8 +178,16 @@ def split_statements(report_iri: str, statements) -> tuple[str, str, int]:
     return "".join(own), "".join(shared), len(statements)
 
 
+_COLLECT_EVERY = 500  # reports between full collections in a worker forked while the build paused the collector
+_made = 0
+
+
 def make_entry(path: str, key: str, cache_root: str | os.PathLike[str] | None = None) -> Entry:
     """Extract one file and write its cache entry (runs in a worker process); returns the head."""
+    global _made
+    _made += 1
+    if not gc.isenabled() and _made % _COLLECT_EVERY == 0:  # bound cyclic garbage on very large corpora
+        gc.collect()
     from .graph import report_statements
     from .model import ReportRecord
     from .pipeline import _extract_or_error
