@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi_graph.evaluate import evaluate_records, load_gold
+from fazhi_graph.evaluate import evaluate_records
 
 TARGETS = {
     "laws_f1": 0.95,

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import functools
 import gzip
 import hashlib
 import io
@@ -53,10 +52,11 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
-from .pipeline import BuildResult, InputError, ReportSummary, atomic_open, dedupe, write_atomic, write_reports_csv
+from .pipeline import (BuildResult, InputError, ReportSummary, atomic_open, dedupe, write_atomic, write_errors_json,
+                       write_reports_csv)
 
 DEFAULT_CACHE_DIR = Path(os.environ.get("FAZHI_CACHE", Path.home() / ".cache" / "fazhi-graph"))
 CACHE_FORMAT = 3
@@ -159,25 +159,6 @@ class Cache:
             pickle.dump(record, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def split_statements(report_iri: str, statements) -> tuple[str, str, int]:
-    """(own triples as N-Quads in the report's graph, shared-entity triples as sorted
-    N-Triples, number of triples) of one report's statements (see ``store``)."""
-    from .graph import nt_line
-    from .store import is_report_scoped
-
-    own: list[str] = []
-    shared: list[str] = []
-    graph_suffix = f" <{report_iri}> .\n"
-    for st in statements:
-        line = nt_line(st)
-        if is_report_scoped(st[0]):
-            own.append(line[:-3] + graph_suffix)
-        else:
-            shared.append(line)
-    shared.sort()  # own lines keep report_statements' fixed order (deterministic, no sort needed)
-    return "".join(own), "".join(shared), len(statements)
-
-
 _COLLECT_EVERY = 500  # reports between full collections in a worker forked while the build paused the collector
 _made = 0
 
@@ -191,6 +172,7 @@ def make_entry(path: str, key: str, cache_root: str | os.PathLike[str] | None = 
     from .graph import report_statements
     from .model import ReportRecord
     from .pipeline import _extract_or_error
+    from .store import split_statements
 
     cache = Cache(cache_root if cache_root is not None else DEFAULT_CACHE_DIR)
     res = _extract_or_error(path)
@@ -288,7 +270,7 @@ def _gc_paused(fn):
     collection re-walked them and doubled the time of a one-report rebuild. What a build
     allocates is freed by reference counting."""
 
-    @functools.wraps(fn)
+    @wraps(fn)
     def wrapper(*args, **kwargs):
         enabled = gc.isenabled()
         gc.disable()
@@ -417,10 +399,7 @@ def build_incremental(
         st["graph_mode"] = "store"
     st["t_graph"] = time.perf_counter() - t0
     result.outputs["table"] = write_reports_csv(out / "reports.csv", kept_summaries)
-    result.outputs["errors"] = write_atomic(
-        out / "errors.json",
-        json.dumps([{"path": e.path, "reason": e.reason} for e in errors], ensure_ascii=False, indent=1) + "\n",
-    )
+    result.outputs["errors"] = write_errors_json(out / "errors.json", errors)
     if store_dir is not None:
         st["store_changed"], st["store_mode"] = sync_store(store_dir, kept, shared_nt, tax_nt, stamp, cache, index)
         st["triples"] = total + len(index.shared_count)
@@ -430,37 +409,30 @@ def build_incremental(
         result.outputs["store"] = Path(store_dir)
     st["t_store"] = time.perf_counter() - t0
     page = out / "graph.html"
-    if html and result.graph is not None:
-        _render_html(result.graph, page)
-        result.outputs["html"] = page
-    elif html and store_dir is not None:
-        if st.get("store_changed") or not page.exists():  # the page is drawn from the store (bureau-level edges)
+    if html:
+        from .viz import render_explorer
+
+        if result.graph is not None:
+            render_explorer(result.graph, page)
+        elif store_dir is not None:
+            if st.get("store_changed") or not page.exists():  # drawn from the store (bureau-level edges)
+                from .store import open_store
+
+                render_explorer(open_store(store_dir, read_only=True), page)
+        elif write_files:  # too big for rdflib: drawn from an in-memory Oxigraph store
             from .store import open_store
 
-            _render_html(open_store(store_dir, read_only=True), page)
-        result.outputs["html"] = page
-    elif html and write_files:  # too big for rdflib: draw it from an in-memory Oxigraph store
-        import pyoxigraph as ox
-
-        mem = ox.Store()
-        load_entries(mem, kept, shared_nt(), tax_nt, cache)
-        _render_html(mem, page)
-        del mem
+            mem = open_store(None)
+            load_entries(mem, kept, shared_nt(), tax_nt, cache)
+            render_explorer(mem, page)
+            del mem
+        else:  # neither files nor a store: nothing to draw
+            html = False
+    if html:
         result.outputs["html"] = page
     st["t_html"] = time.perf_counter() - t0
     st["t_total"] = time.perf_counter() - t0
     return result
-
-
-def _render_html(source, path: Path) -> None:
-    from .viz import render_explorer
-
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        render_explorer(source, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _strip_graph(quads: str, report_iri: str) -> str:
@@ -520,11 +492,6 @@ class _ConcatReader(io.RawIOBase):
         super().close()
 
 
-def _graph_quads(nt: str, graph: str) -> bytes:
-    suffix = f" <{graph}> .\n"
-    return "".join(line[:-3] + suffix for line in nt.splitlines(keepends=True)).encode("utf-8")
-
-
 def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: Callable[[], str], tax_nt: str,
                stamp: str, cache: Cache, index: BuildIndex) -> tuple[int, str]:
     """Bring a persistent store in line with the build; returns (report graphs changed, 'bulk' or 'update').
@@ -580,9 +547,7 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
             remove_report(store, iri)
         for e in entries:
             if e.report_iri in changed:
-                g = ox.NamedNode(e.report_iri)
-                if store.contains_named_graph(g):
-                    store.remove_graph(g)
+                remove_report(store, e.report_iri)
                 store.load(input=cache.quads(e.key), format=ox.RdfFormat.N_QUADS)
         graph = ox.NamedNode(ENTITIES_GRAPH)
         for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES) if gone else ():
@@ -609,9 +574,9 @@ def load_entries(store, entries: Sequence[Entry], shared_nt: str, tax_nt: str, c
     """Bulk-load the taxonomy, the shared entities and every entry's graph into an Oxigraph store."""
     import pyoxigraph as ox
 
-    from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH
+    from .store import ENTITIES_GRAPH, TAXONOMY_GRAPH, in_graph
 
-    head = _graph_quads(tax_nt, TAXONOMY_GRAPH) + _graph_quads(shared_nt, ENTITIES_GRAPH)
+    head = (in_graph(tax_nt, TAXONOMY_GRAPH) + in_graph(shared_nt, ENTITIES_GRAPH)).encode("utf-8")
     paths = [cache.quads_path(e.key) for e in sorted(entries, key=lambda e: e.report_iri)]
     with _ConcatReader(paths, head) as stream:
         store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)

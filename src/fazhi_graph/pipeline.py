@@ -270,6 +270,12 @@ REPORT_COLUMNS = ("source", "bureau", "province", "city", "county", "level", "ye
                   "figures", "report")
 
 
+def write_errors_json(path: Path, errors: Sequence[InputError]) -> Path:
+    """Every input that did not make it into the graph, with the reason."""
+    rows = [{"path": e.path, "reason": e.reason} for e in errors]
+    return write_atomic(path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+
+
 def write_reports_csv(path: Path, reports: Sequence[ReportSummary]) -> Path:
     """One row per kept report (UTF-8 with BOM so Excel shows the Chinese), sorted by source."""
     with atomic_open(path, "w") as fh:
@@ -321,15 +327,9 @@ def build(
     result.outputs["graph"] = write_atomic(out / "graph.ttl", serialize(g))
     result.outputs["reports"] = write_atomic(out / "reports.json", records_json(records))
     result.outputs["table"] = write_reports_csv(out / "reports.csv", result.reports)
-    result.outputs["errors"] = write_atomic(
-        out / "errors.json",
-        json.dumps([{"path": e.path, "reason": e.reason} for e in errors], ensure_ascii=False, indent=1) + "\n",
-    )
+    result.outputs["errors"] = write_errors_json(out / "errors.json", errors)
     if html:
         from .viz import render_explorer
 
-        tmp = out / ".graph.html.partial"
-        render_explorer(g, tmp)
-        os.replace(tmp, out / "graph.html")
-        result.outputs["html"] = out / "graph.html"
+        result.outputs["html"] = render_explorer(g, out / "graph.html")
     return result

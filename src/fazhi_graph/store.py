@@ -43,7 +43,7 @@ from .namespaces import ID, PREFIXES
 TAXONOMY_GRAPH = str(ID["graph/taxonomy"])
 ENTITIES_GRAPH = str(ID["graph/entities"])
 
-#: IRIs under these paths belong to exactly one report (see graph.report_graph).
+#: IRIs under these paths belong to exactly one report (see graph.report_statements).
 _REPORT_SCOPED = tuple(str(ID[p]) for p in ("report/", "section/", "evidence/", "statement/", "observation/"))
 
 OX_PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
@@ -69,14 +69,6 @@ def is_report_scoped(subject: str) -> bool:
     return subject.startswith(_REPORT_SCOPED)
 
 
-def split_report_graph(g: Graph) -> tuple[Graph, Graph]:
-    """Split ``graph.report_graph``'s output into (report-only triples, shared-entity triples)."""
-    own, shared = Graph(), Graph()
-    for t in g:
-        (own if is_report_scoped(str(t[0])) else shared).add(t)
-    return own, shared
-
-
 def ntriples(g: Graph) -> str:
     """N-Triples of an rdflib graph, one triple per line, sorted (deterministic)."""
     return "".join(sorted(_nt_lines(g)))
@@ -93,17 +85,24 @@ def _nt_lines(triples) -> list[str]:
     return [_nt_row(t) for t in triples]
 
 
-def split_ntriples(g: Iterable) -> tuple[str, str]:
-    """Sorted N-Triples of (report-only triples, shared-entity triples) of a report graph.
+def in_graph(nt: str, graph: str) -> str:
+    """N-Triples lines → the same triples as N-Quads in ``graph``."""
+    suffix = f" <{graph}> .\n"
+    return "".join(line[:-3] + suffix for line in nt.splitlines(keepends=True))
 
-    Same split as ``split_report_graph`` without building two more rdflib graphs
-    (adding triples to rdflib costs more than extracting the report)."""
+
+def split_statements(report_iri: str, statements) -> tuple[str, str, int]:
+    """(own triples as N-Quads in the report's graph, shared-entity triples as sorted
+    N-Triples, number of triples) of ``graph.report_statements``' output: the layout of
+    the store (see the module docstring). Own lines keep the statements' fixed order."""
+    from .graph import nt_line
+
     own: list[str] = []
     shared: list[str] = []
-    triples = list(g)
-    for line, t in zip(_nt_lines(triples), triples):
-        (own if is_report_scoped(str(t[0])) else shared).append(line)
-    return "".join(sorted(own)), "".join(sorted(shared))
+    for st in statements:
+        (own if is_report_scoped(st[0]) else shared).append(nt_line(st))
+    shared.sort()
+    return in_graph("".join(own), report_iri), "".join(shared), len(statements)
 
 
 # --------------------------------------------------------------------------- store
@@ -138,20 +137,6 @@ def load_taxonomy(store: ox.Store) -> None:
     _load_nt(store, ntriples(taxonomy_graph()), TAXONOMY_GRAPH)
 
 
-def replace_report(store: ox.Store, report_iri: str, own_nt: str, shared_nt: str = "") -> None:
-    """Replace one report's named graph; add its shared-entity triples to the entities graph.
-
-    The entities graph only grows here (a bureau alias dropped from a new version of a
-    report stays until ``set_entities`` rewrites it); ``build_incremental`` rewrites it
-    from every report on each build so it is exact there."""
-    g = ox.NamedNode(report_iri)
-    if store.contains_named_graph(g):
-        store.remove_graph(g)
-    _load_nt(store, own_nt, report_iri)
-    if shared_nt:
-        _load_nt(store, shared_nt, ENTITIES_GRAPH)
-
-
 def remove_report(store: ox.Store, report_iri: str) -> bool:
     """Remove a report's named graph; returns whether it was there."""
     g = ox.NamedNode(report_iri)
@@ -161,25 +146,20 @@ def remove_report(store: ox.Store, report_iri: str) -> bool:
     return True
 
 
-def set_entities(store: ox.Store, shared_nt: str) -> None:
-    """Rewrite the shared-entities graph (the union of every report's shared triples)."""
-    g = ox.NamedNode(ENTITIES_GRAPH)
-    if store.contains_named_graph(g):
-        store.remove_graph(g)
-    _load_nt(store, shared_nt, ENTITIES_GRAPH)
-
-
 def add_records(store: ox.Store, records: Iterable, *, taxonomy: bool = True) -> list[str]:
     """Load extracted records (one named graph each); returns the report IRIs."""
-    from .graph import report_triples
+    from .graph import report_statements
 
     iris: list[str] = []
     if taxonomy:
         load_taxonomy(store)
-    for rec in records:
-        report, triples = report_triples(rec)
-        replace_report(store, str(report), *split_ntriples(triples))
-        iris.append(str(report))
+    for rec in records:  # replaces each report's graph; the entities graph only grows here
+        report, statements = report_statements(rec)
+        own, shared, _ = split_statements(report, statements)
+        remove_report(store, report)
+        store.load(input=own, format=ox.RdfFormat.N_QUADS)
+        _load_nt(store, shared, ENTITIES_GRAPH)
+        iris.append(report)
     return iris
 
 

@@ -40,7 +40,6 @@ import html
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -675,10 +674,9 @@ def render_explorer(
     }
     # one pass, so text inserted into one slot is never scanned for another slot's marker
     page = _SLOT_RE.sub(lambda m: slots[m.group(1)], _asset("explorer.html"))
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(page.encode("utf-8"))
-    return out
+    from .pipeline import write_atomic
+
+    return write_atomic(Path(path), page)  # readers never see a half-written page
 
 
 __all__ = ["explorer_data", "page_data", "render_explorer", "as_store", "json_for_script", "vis_network_js", "DEFAULT_TITLE"]
