@@ -89,13 +89,21 @@ def _zh(text: str) -> Lit:
     return Lit(text, ZH)
 
 
+@lru_cache(maxsize=1 << 16)
 def _int(n: int) -> Lit:
+    """Offsets are most of a report's literals and the same few thousand values recur in
+    every report: made once, not ≈ 800 times per report."""
     return Lit(str(int(n)), None, _INT)
 
 
 def _decimal(x: float) -> Lit:
     """A valid xsd:decimal lexical form (never exponent notation such as 1e-07)."""
     return Lit(format(Decimal(repr(float(x))), "f"), None, _DEC)
+
+
+_EVIDENCE, _IN_REPORT, _QUOTE, _START, _END, _MATCHED, _MATCH_START, _MATCH_END, _IN_SECTION = (
+    _F + x for x in ("Evidence", "inReport", "quote", "start", "end", "matchedText", "matchStart", "matchEnd",
+                     "inSection"))
 
 
 def _add_evidence(add: Callable[[Statement], None], report: str, key: str, predicate: str, obj: str, ev: Evidence,
@@ -105,18 +113,18 @@ def _add_evidence(add: Callable[[Statement], None], report: str, key: str, predi
     if obj_slug is None:
         obj_slug = obj_slugs[obj] = iris.slug(obj.rsplit("/", 1)[-1])
     node = f"{_ID}evidence/{key}/{local}/{ev.match_start}-{ev.match_end}/{obj_slug}"
-    add((node, _RDF_TYPE, _F + "Evidence"))
+    add((node, _RDF_TYPE, _EVIDENCE))
     add((node, _RDF_SUBJECT, report))
     add((node, _RDF_PREDICATE, predicate))
     add((node, _RDF_OBJECT, obj))
-    add((node, _F + "inReport", report))
-    add((node, _F + "quote", Lit(ev.quote)))
-    add((node, _F + "start", _int(ev.start)))
-    add((node, _F + "end", _int(ev.end)))
-    add((node, _F + "matchedText", Lit(ev.match)))
-    add((node, _F + "matchStart", _int(ev.match_start)))
-    add((node, _F + "matchEnd", _int(ev.match_end)))
-    add((node, _F + "inSection", f"{_ID}section/{key}/{ev.section_id}"))
+    add((node, _IN_REPORT, report))
+    add((node, _QUOTE, Lit(ev.quote)))
+    add((node, _START, _int(ev.start)))
+    add((node, _END, _int(ev.end)))
+    add((node, _MATCHED, Lit(ev.match)))
+    add((node, _MATCH_START, _int(ev.match_start)))
+    add((node, _MATCH_END, _int(ev.match_end)))
+    add((node, _IN_SECTION, f"{_ID}section/{key}/{ev.section_id}"))
     return node
 
 
@@ -155,17 +163,20 @@ def to_rdflib(statements: Iterable[Statement]) -> list[Triple]:
     return out
 
 
+def render_term(term: "str | Lit") -> str:
+    r"""A term as written in N-Triples. IRIs are built by ``iris`` (percent-encoded, no spaces
+    or brackets); literals are escaped by ``json.encoder.encode_basestring``, whose escapes
+    (\\ \" \n \r \t \b \f \uXXXX) are all valid N-Triples ECHAR/UCHAR escapes."""
+    if type(term) is Lit:
+        lex = _json_str(term.value)
+        return f"{lex}@{term.lang}" if term.lang else (f"{lex}^^<{term.datatype}>" if term.datatype else lex)
+    return f"<{term}>"
+
+
 def nt_line(statement: Statement) -> str:
-    r"""One N-Triples line. IRIs are built by ``iris`` (percent-encoded, no spaces or brackets);
-    literals are escaped by ``json.encoder.encode_basestring``, whose escapes (\\ \" \n \r \t \b \f \uXXXX)
-    are all valid N-Triples ECHAR/UCHAR escapes."""
+    """One N-Triples line."""
     s, p, o = statement
-    if type(o) is Lit:
-        lex = _json_str(o.value)
-        obj = f"{lex}@{o.lang}" if o.lang else (f"{lex}^^<{o.datatype}>" if o.datatype else lex)
-    else:
-        obj = f"<{o}>"
-    return f"<{s}> <{p}> {obj} .\n"
+    return f"<{s}> <{p}> {render_term(o)} .\n"
 
 
 def report_statements(rec: ReportRecord) -> tuple[str, list[Statement]]:
