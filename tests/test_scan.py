@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi_graph.extract.scan import _MARGIN, RegexSet, max_width, required_literals
+from fazhi_graph.extract.scan import _MARGIN, RegexSet, anchor_choices, best_literals, max_width, required_literals
 
 PATTERNS = [
     "执法(队伍|人员)?力量[^。;,]{0,6}?(不足|薄弱|紧张)",
@@ -33,6 +33,43 @@ PATTERNS = [
 )
 def test_required_literals(pattern, anchors):
     assert required_literals(pattern) == anchors
+
+
+@pytest.mark.parametrize(
+    "pattern,best",
+    [
+        # fixed parts next to each other are spelled out together: rarer than 执法 alone
+        ("执法(证件|资格)[^。]{0,4}?(管理|审核)", ("执法证件", "执法资格")),
+        ("执法(协调)?监督", ("执法协调监督", "执法监督")),
+        ("(网络|线上|云)普法", ("云普法", "线上普法", "网络普法")),
+        ("执法(队伍|人员)?力量[^。]{0,6}?(不足|薄弱)", ("执法人员力量", "执法力量", "执法队伍力量")),
+        # equally long: the first (the run of literal characters)
+        ("执法[^。]{0,4}?考核(评价)?", ("执法",)),
+        ("[一二三]个(确立|维护)", ("一个确立", "一个维护", "三个确立", "三个维护", "二个确立", "二个维护")),
+        ("行政应诉|应诉工作", ("应诉工作", "行政应诉")),
+        ("(?i:ab)cd", ("cd",)),  # nothing case-insensitive is spelled out
+        ("a?b", None),
+    ],
+)
+def test_best_literals(pattern, best):
+    assert best_literals(pattern) == best
+
+
+def test_choices_drop_strings_holding_another():
+    # 考核评价 contains 考核: every match holding the first holds the second
+    assert anchor_choices("执法[^。]{0,4}?考核(评价)?") == (("执法",), ("考核",))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAG_CHOICES := ["执法", "证件", "资格", "协调", "监督", "网络", "线上", "云", "普法",
+                                                  "考核", "评价", "一", "二", "个", "确立", "维护", "。", "x"]),
+                max_size=40).map("".join))
+def test_every_match_holds_a_string_of_every_choice(text):
+    for pattern in ("执法(证件|资格)[^。]{0,4}?(考核|监督)", "执法(协调)?监督", "(网络|线上|云)普法",
+                    "执法[^。]{0,4}?考核(评价)?", "[一二]个(确立|维护)", "首(次)?违(法)?(不罚|免罚)"):
+        for m in re.finditer(pattern, text):
+            for choice in anchor_choices(pattern):
+                assert any(a in m.group() for a in choice), (pattern, choice, m.group())
 
 
 def test_width_bounds():
@@ -67,7 +104,7 @@ def test_same_matches_as_plain_finditer(text):
 def test_windows_are_the_merged_sorted_windows(raw_ends, pos, endpos):
     """Every window path (one occurrence, one anchor, several anchors, numpy) gives the
     windows of the plain definition: one per occurrence, clipped, sorted, overlaps joined."""
-    rs = RegexSet([(0, "执法(队伍|人员)?力量[^。]{0,6}?(不足|薄弱)")])
+    rs = RegexSet([(0, "执法[^。]{0,6}?(不足|薄弱)")])
     (aid,) = rs._anchors_of[0]
     w = rs._entries[0].width
     ends = {aid: sorted(raw_ends)}

@@ -47,7 +47,7 @@ from ..model import Metric, SegmentedReport, Sentence
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
-from .scan import required_literals
+from .scan import best_literals
 
 OTHER = "other"
 
@@ -439,7 +439,7 @@ def _cue_anchors() -> tuple[object, frozenset[re.Pattern]]:
     unanchored: set[re.Pattern] = set()
     for ind in _indicators():
         for p in ind.pre:
-            lits = required_literals(p.pattern)
+            lits = best_literals(p.pattern)
             if lits is None:
                 unanchored.add(p)
             for lit in lits or ():

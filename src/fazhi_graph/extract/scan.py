@@ -2,8 +2,9 @@
 
 Taxonomies carry hundreds of ``fz:cuePattern`` regexes; running each over a 150 MB
 corpus is hundreds of passes. Almost every cue contains a literal its matches must
-include (``力量`` in ``执法(队伍)?力量.{0,6}?(不足|薄弱)``). One Aho-Corasick pass finds
-those anchors; each regex then runs only in a window around its anchors, wide enough
+include, and most contain one of a few fixed strings (执法力量 or 执法队伍力量 in
+``执法(队伍)?力量.{0,6}?(不足|薄弱)``); the set whose shortest string is longest is used, longer
+words being rarer (fewer windows to scan). One Aho-Corasick pass finds those anchors; each regex then runs only in a window around its anchors, wide enough
 for the longest match the regex can make (its width, from the regex parser). A regex
 with no anchor or an unbounded width still runs over the whole text. Results are those
 of ``finditer`` over the whole text, except that a match overlapping an earlier match
@@ -21,10 +22,18 @@ import numpy as np
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
-    from re._constants import BRANCH, LITERAL, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore
+    from re._constants import (  # type: ignore
+        ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN,
+    )
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
-    from sre_constants import BRANCH, LITERAL, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore
+    from sre_constants import (  # type: ignore
+        ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN,
+    )
+try:
+    from re._constants import POSSESSIVE_REPEAT  # type: ignore
+except ImportError:  # pragma: no cover
+    POSSESSIVE_REPEAT = MAX_REPEAT
 
 _MAX_WINDOW = 400
 _MARGIN = 16  # room for lookbehind/lookahead at the window edges
@@ -65,7 +74,8 @@ def _anchors(items) -> set[str] | None:
             continue
         run = ""
         if op is SUBPATTERN:
-            better(_anchors(arg[-1]))
+            if not arg[1] & re.IGNORECASE:  # (?i:ab) also matches AB: no anchor
+                better(_anchors(arg[-1]))
         elif op is BRANCH:
             alts = [_anchors(alt) for alt in arg[1]]
             if all(alts):
@@ -73,6 +83,130 @@ def _anchors(items) -> set[str] | None:
         elif op in (MAX_REPEAT, MIN_REPEAT) and arg[0] >= 1:
             better(_anchors(arg[2]))
     return best
+
+
+_EXACT_CAP = 64  # most strings an exactly-known part of a regex may stand for
+_CLASS_CAP = 16  # most characters of a [...] class spelled out
+
+
+def anchor_choices(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Several literal sets, each such that every match of ``pattern`` contains one of its
+    strings; the first is ``required_literals(pattern)``. Empty if there is none.
+
+    Besides single runs of literal characters, consecutive parts that match one of a few
+    fixed strings are spelled out together: ``执法(证件|资格)`` gives 执法证件 / 执法资格, far
+    rarer than 执法 alone."""
+    first = required_literals(pattern)
+    if first is None:
+        return ()
+    parsed = sre_parse.parse(pattern)
+    out = [first]
+    for cand in _choices(parsed.data):
+        # a string containing another of the set adds nothing: its occurrences contain one of those
+        t = tuple(sorted(a for a in cand if not any(b != a and b in a for b in cand)))
+        if t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+def best_literals(pattern: str) -> tuple[str, ...] | None:
+    """The set of ``anchor_choices`` likely to occur least often in a text: the one whose
+    shortest string is longest (执法证件/执法资格 rather than 执法), then the smallest.
+    Longer words are rarer words; an anchor found less often means fewer windows to scan
+    and fewer automaton hits to collect."""
+    choices = anchor_choices(pattern)
+    if not choices:
+        return None
+    return max(choices, key=lambda c: (min(map(len, c)), -len(c)))  # first of equals: max keeps it
+
+
+def _exact(items) -> set[str] | None:
+    """The strings a sequence of regex items can match, if they are few and fixed."""
+    out = {""}
+    for op, arg in items:
+        e = _exact_item(op, arg)
+        if e is None:
+            return None
+        out = {a + b for a in out for b in e}
+        if len(out) > _EXACT_CAP:
+            return None
+    return out
+
+
+def _exact_item(op, arg) -> set[str] | None:
+    if op is LITERAL:
+        return {chr(arg)}
+    if op is IN:
+        if len(arg) <= _CLASS_CAP and all(o is LITERAL for o, _ in arg):
+            return {chr(a) for _, a in arg}
+        return None
+    if op is SUBPATTERN:
+        if arg[1] & re.IGNORECASE:
+            return None
+        return _exact(arg[-1])
+    if op is BRANCH:
+        union: set[str] = set()
+        for alt in arg[1]:
+            e = _exact(alt)
+            if e is None:
+                return None
+            union |= e
+            if len(union) > _EXACT_CAP:
+                return None
+        return union
+    if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+        lo, hi, sub = arg
+        if hi > 3:
+            return None
+        e = _exact(sub)
+        if e is None:
+            return None
+        union, power = set(), {""}
+        for k in range(hi + 1):
+            if k >= lo:
+                union |= power
+            power = {a + b for a in power for b in e}
+            if len(union) > _EXACT_CAP or len(power) > _EXACT_CAP:
+                return None
+        return union
+    if op in (AT, ASSERT, ASSERT_NOT):
+        return {""}  # zero width: adds nothing to the matched string
+    return None
+
+
+def _choices(items) -> list[set[str]]:
+    """Literal sets of a regex sequence (see ``anchor_choices``): the product of every maximal
+    run of exactly-known items, and the sets of required sub-sequences."""
+    out: list[set[str]] = []
+    run = {""}
+
+    def flush() -> None:
+        if run and min(map(len, run)) >= 2:
+            out.append(run)
+
+    for op, arg in items:
+        e = _exact_item(op, arg)
+        if e is not None:
+            nxt = {a + b for a in run for b in e}
+            if len(nxt) <= _EXACT_CAP:
+                run = nxt
+            else:
+                flush()
+                run = e
+            continue
+        flush()
+        run = {""}
+        if op is SUBPATTERN and not arg[1] & re.IGNORECASE:
+            out += _choices(arg[-1])
+        elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and arg[0] >= 1:
+            out += _choices(arg[2])
+        elif op is BRANCH:
+            alts = [_choices(alt) for alt in arg[1]]
+            if all(alts):
+                # one set per alternative: the one with the longest shortest string
+                out.append(set().union(*(max(a, key=lambda c: (min(map(len, c)), -len(c), sorted(c))) for a in alts)))
+    flush()
+    return out
 
 
 def max_width(pattern: str) -> int | None:
@@ -101,7 +235,10 @@ class RegexSet:
         for key, pat in items:
             rx = pat if isinstance(pat, re.Pattern) else re.compile(pat)
             idx = len(self._entries)
-            anchors = required_literals(rx.pattern)
+            # The rarest-looking literal set (执法证件/执法资格 rather than 执法): fewer windows.
+            # (Also requiring the regex's other literal sets to occur, before scanning it,
+            # was measured: the extra automaton hits cost more than the scans it saved.)
+            anchors = best_literals(rx.pattern)
             width = max_width(rx.pattern)
             self._entries.append(_Entry(key, rx, width))
             if anchors is None or width is None:
@@ -161,7 +298,12 @@ class RegexSet:
                     yield entry.key, m
 
     def _windows(
-        self, i: int, ends: dict[int, list[int]], ends_np: dict[int, np.ndarray], pos: int, endpos: int
+        self,
+        i: int,
+        ends: dict[int, list[int]],
+        ends_np: dict[int, np.ndarray],
+        pos: int,
+        endpos: int,
     ) -> list[tuple[int, int]]:
         """Merged windows of regex ``i``: around each anchor occurrence, as wide as the regex
         can match plus a margin, clipped to [pos, endpos]; overlapping or touching windows
