@@ -219,3 +219,43 @@ def test_store_engine_serves_an_explorer_drawn_from_the_store(tmp_path, seed_fil
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def _get(srv, path="/"):
+    with urllib.request.urlopen(f"http://127.0.0.1:{srv.server_address[1]}{path}") as r:
+        return r.read().decode("utf-8")
+
+
+def test_store_page_saved_by_the_build_is_served_and_dropped_when_stale(tmp_path, seed_files):
+    from fazhi_graph.cache import STORE_PAGE, build_incremental
+
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    build_incremental(seed_files[:4], tmp_path / "o", html=True, **kw)
+    saved = tmp_path / "store" / STORE_PAGE
+    assert saved.read_bytes() == (tmp_path / "o" / "graph.html").read_bytes()
+    _, page = open_engine(store=tmp_path / "store")
+    assert page == saved  # not drawn again at start-up
+    build_incremental(seed_files, tmp_path / "o", **kw)  # one more report, no --html: the saved page is stale
+    assert not saved.exists()
+    _, page = open_engine(store=tmp_path / "store")
+    assert page != saved and "潢川县城市管理局" in page.read_text(encoding="utf-8")
+
+
+def test_store_page_drawn_in_the_background_while_the_endpoint_answers(tmp_path, seed_files):
+    from fazhi_graph.cache import build_incremental
+
+    build_incremental(seed_files, tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    missing = tmp_path / "not-yet.html"
+    srv = make_server(Engine.from_store(tmp_path / "store"), "127.0.0.1", 0, timeout=5.0, max_rows=50, page=missing)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        assert "being drawn" in _get(srv) and "稍后刷新" in _get(srv)
+        assert '"count"' in _get(srv, "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?count) WHERE { ?s ?p ?o }"))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    engine, page = open_engine(store=tmp_path / "store", background_page=True)
+    deadline = time.time() + 120
+    while not page.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    assert "潢川县城市管理局" in page.read_text(encoding="utf-8")

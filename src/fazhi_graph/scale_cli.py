@@ -28,13 +28,16 @@ def register(app: typer.Typer) -> None:
         if graph is None and store is None:
             graph = Path("output/graph.ttl")
         try:
-            engine, page = open_engine(graph=graph if store is None else None, store=store)
+            engine, page = open_engine(graph=graph if store is None else None, store=store, background_page=True)
         except (FileNotFoundError, ValueError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2)
         server = make_server(engine, host, port, timeout=timeout, max_rows=max_rows, page=page, quiet=False)
         h, p = server.server_address[:2]
         typer.echo(f"SPARQL endpoint http://{h}:{p}/sparql  explorer http://{h}:{p}/  (Ctrl-C to stop)")
+        if page is not None and not page.exists():
+            typer.echo("the explorer page is being drawn from the store; / shows it when it is ready "
+                       "(`build --store DIR --html` saves it in the store for the next start)")
         try:
             serve_forever(server)
         except KeyboardInterrupt:

@@ -346,10 +346,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _index(self) -> None:
         if self.page and self.page.exists():
             return self._send(200, self.page.read_bytes(), "text/html; charset=utf-8")
+        why = ("The explorer page is being drawn from the store (about 40 s for 10,000 bureaus); reload in a "
+               "moment. 图谱浏览页面正在生成，请稍后刷新。" if self.page else "No explorer page (graph.html) next to the graph.")
         html = ("<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
-                "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code>. "
-                "No explorer page (graph.html) next to the graph.</p>")
-        self._send(200, html.encode(), "text/html; charset=utf-8")
+                "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code> (ready now). "
+                f"{why}</p>")
+        self._send(200, html.encode(), "text/html; charset=utf-8",
+                   {"Retry-After": "10"} if self.page else None)
 
     def _query(self, text: str, params: dict[str, list[str]]) -> None:
         if len(text) > self.max_body:
@@ -411,31 +414,46 @@ def make_server(
     return server
 
 
-def open_engine(graph: str | Path | None = None, store: str | Path | None = None) -> tuple[Engine, Path | None]:
-    """Engine plus the explorer page to serve (graph.html next to the graph, if present)."""
+def open_engine(graph: str | Path | None = None, store: str | Path | None = None, *,
+                background_page: bool = False) -> tuple[Engine, Path | None]:
+    """Engine plus the explorer page to serve: graph.html next to the graph (if present), or
+    for a store the page its last ``build --store --html`` saved in it, else one drawn now.
+
+    ``background_page`` draws that page in a thread, so the endpoint answers at once (at
+    10,000 bureaus drawing takes ~40 s); the returned path exists once it is done."""
     if (graph is None) == (store is None):
         raise ValueError("give exactly one of --graph FILE or --store DIR")
     if store is not None:
         engine = Engine.from_store(store)
-        return engine, _store_page(store)
+        return engine, store_page(store, background=background_page)
     p = Path(graph)  # type: ignore[arg-type]
     page = p.with_name("graph.html")
     return Engine.from_graph_file(p), page if page.exists() else None
 
 
-def _store_page(store: str | Path) -> Path:
-    """The explorer page of a store, drawn once at start-up into a temporary folder (the
-    store is opened read-only, so the page cannot live inside it)."""
+def store_page(store: str | Path, *, background: bool = False) -> Path:
+    """The explorer page of a store: the one saved in it by the build that last changed it,
+    or one drawn now into a temporary folder (the store is opened read-only, so a page drawn
+    here cannot be saved in it)."""
     import atexit
     import shutil
     import tempfile
 
+    from .cache import STORE_PAGE
     from .store import open_store
     from .viz import render_explorer
 
+    saved = Path(store) / STORE_PAGE
+    if saved.exists():
+        return saved
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-serve-"))
     atexit.register(shutil.rmtree, tmp, True)
-    return render_explorer(open_store(store, read_only=True), tmp / "graph.html")
+    page = tmp / "graph.html"
+    ro = open_store(store, read_only=True)
+    if not background:
+        return render_explorer(ro, page)
+    threading.Thread(target=render_explorer, args=(ro, page), name="fazhi-draw-explorer", daemon=True).start()
+    return page
 
 
 def serve_forever(server: ThreadingHTTPServer) -> None:
