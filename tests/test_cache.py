@@ -276,3 +276,25 @@ def test_streamed_load_falls_back_when_a_duplicate_came_first(corpus, tmp_path):
     assert union == _graph_triples(tmp_path / "o" / "graph.ttl")
     assert any(str(d / "a.txt") in r.source for r in res.reports)
     _no_leftovers(tmp_path)
+
+
+def test_store_swapped_in_but_not_indexed_is_still_ours(corpus, tmp_path, monkeypatch):
+    """Ctrl-C after the new store is in place but before the build index is written: the next
+    build must recognise the folder as its own and rebuild it, not refuse it as foreign."""
+    import fazhi_graph.cache as cache_mod
+
+    def boom(self, path):
+        if path.parent.name == "store":
+            raise KeyboardInterrupt
+        return real(self, path)
+
+    real = cache_mod.BuildIndex.write
+    monkeypatch.setattr(cache_mod.BuildIndex, "write", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    monkeypatch.setattr(cache_mod.BuildIndex, "write", real)
+    s: dict = {}
+    build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True,
+                      stats=s)
+    assert s["store_mode"] == "streamed" and s["store_changed"] == 5
+    assert _store_triples(tmp_path / "store")[1] == _graph_triples(tmp_path / "o" / "graph.ttl")

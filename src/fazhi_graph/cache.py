@@ -712,6 +712,7 @@ def load_entries(store, entries: Sequence[Entry], shared_nt: str, tax_nt: str, c
 def _swap_in(tmp: Path, sdir: Path) -> None:
     """Replace ``sdir`` by the complete store ``tmp`` (the old one is restored if that fails)."""
     old = sdir.with_name(f".{sdir.name}.old-{os.getpid()}")
+    BuildIndex().write(tmp / INDEX_NAME)  # ours even if we stop before the real index is written (it is rebuilt then)
     try:
         if sdir.exists():
             os.replace(sdir, old)
