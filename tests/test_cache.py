@@ -298,3 +298,29 @@ def test_store_swapped_in_but_not_indexed_is_still_ours(corpus, tmp_path, monkey
                       stats=s)
     assert s["store_mode"] == "streamed" and s["store_changed"] == 5
     assert _store_triples(tmp_path / "store")[1] == _graph_triples(tmp_path / "o" / "graph.ttl")
+
+
+def test_rebuild_trusts_stat_only_for_files_untouched_since_well_before_the_last_scan(corpus, tmp_path, monkeypatch):
+    import os
+
+    import fazhi_graph.cache as cache_mod
+
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    build_incremental([corpus], tmp_path / "o", **kw)
+    s: dict = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert s["unread"] == 0 and s["cached"] == 5  # written just now: too recent to trust their stat (racy)
+    monkeypatch.setattr(cache_mod, "RACY_NS", 0)
+    s = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert s["unread"] == 5 and s["extracted"] == 0
+    target = sorted(corpus.glob("*.txt"))[1]
+    before = target.stat()
+    text = target.read_text(encoding="utf-8")
+    cut = text.rindex("。")
+    target.write_text(text[:cut] + "！" + text[cut + 1:], encoding="utf-8")  # same size in UTF-8
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old modification time
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    s = {}
+    build_incremental([corpus], tmp_path / "o", stats=s, **kw)
+    assert (s["unread"], s["extracted"], s["store_changed"]) == (4, 1, 1)  # its change time gave it away

@@ -61,6 +61,7 @@ from .pipeline import (BuildResult, InputError, ReportSummary, atomic_open, dedu
 DEFAULT_CACHE_DIR = Path(os.environ.get("FAZHI_CACHE", Path.home() / ".cache" / "fazhi-graph"))
 CACHE_FORMAT = 3
 INDEX_NAME = "fazhi-index.pkl"
+RACY_NS = 2_000_000_000  # see BuildIndex.unchanged
 STORE_PAGE = "fazhi-explorer.html"  # the explorer page of the store as it is, saved by `build --store --html`
 
 
@@ -247,15 +248,32 @@ class BuildIndex:
     heads: dict[str, Entry] = field(default_factory=dict)
     loaded: dict[str, str] = field(default_factory=dict)  # report IRI → cache key of the graph in the store
     shared_count: dict[str, int] = field(default_factory=dict)  # entities-graph line → reports that assert it
+    stats: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # path → (size, mtime, ctime, inode)
+    scanned_ns: int = 0  # when those were taken
 
     @classmethod
     def read(cls, path: Path) -> "BuildIndex":
         try:
             with open(path, "rb") as fh:
                 idx = pickle.load(fh)
-            return idx if isinstance(idx, cls) else cls()
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return cls()
+        if not isinstance(idx, cls):
+            return cls()
+        for f in dataclasses.fields(cls):  # an index written before a field was added
+            if f.name not in idx.__dict__:
+                setattr(idx, f.name, f.default_factory() if callable(f.default_factory) else f.default)
+        return idx
+
+    def unchanged(self, path: str, stat: tuple[int, int, int, int]) -> bool:
+        """Whether a file is known unchanged from its stat alone (as git's index does), so a
+        rebuild of 10,000 reports need not read them all (≈ 1.5 s from a cold disk).
+
+        Same size, modification and change times and inode as last time, and its change time
+        at least ``RACY_NS`` before that scan: a write within the clock's granularity of
+        being scanned could leave every stat field equal, so such files are read again.
+        The change time cannot be set back by a user (unlike the modification time)."""
+        return self.stats.get(path) == stat and stat[2] < self.scanned_ns - RACY_NS
 
     def write(self, path: Path) -> None:
         write_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
@@ -298,21 +316,31 @@ def _collect_heads(names: Sequence[str], index: BuildIndex, cache: Cache, stamp:
 
     heads: dict[str, Entry] = {}
     todo: list[tuple[str, str, str]] = []
+    seen: dict[str, tuple[int, int, int, int]] = {}
+    unread = 0
     for name in names:
+        known = index.heads.get(name)
         try:
+            s = os.stat(name)  # before reading: a write in between makes the next build read the file again
+            seen[name] = stat = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
+            if known is not None and known.key and index.unchanged(name, stat) and cache.has(known):
+                unread += 1
+                got(known)
+                continue
             data = Path(name).read_bytes()
         except OSError as exc:
             heads[name] = Entry("", name, error=InputError(name, str(exc)))
             continue
         key = file_key(name, data, stamp)
-        known = index.heads.get(name)
         hit = known if known is not None and known.key == key and cache.has(known) else cache.get(key)
         if hit is not None:
             got(hit)
         else:
             todo.append((name, key, str(cache.root)))
     st["cached"] = len(names) - len(todo)
+    st["unread"] = unread  # known unchanged from their stat
     st["extracted"] = len(todo)
+    index.stats = seen
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, min(16, len(todo) // (jobs * 8) or 1))
@@ -368,6 +396,7 @@ def build_incremental(
     out_resolved = out.resolve()
     names = sorted(str(f) for f in found if out_resolved not in Path(f).resolve().parents)
     st["t_scan"] = time.perf_counter() - t0
+    scanned_ns = time.time_ns()
 
     loader: _StreamingLoad | None = None
     if store_dir is not None and not _loaded_in(_check_store_dir(store_dir), index, stamp):
@@ -439,6 +468,7 @@ def build_incremental(
         st["triples"] = total + len(index.shared_count)
         index.stamp = stamp
         index.heads = {p: dataclasses.replace(h, shared_nt=None) for p, h in heads.items()}
+        index.scanned_ns = scanned_ns
         index.write(Path(store_dir) / INDEX_NAME)
         if st["store_changed"]:
             (Path(store_dir) / STORE_PAGE).unlink(missing_ok=True)  # drawn from the store as it was
