@@ -130,6 +130,24 @@ def test_not_figures(text):
     assert extract_metrics(_report(text)) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "推行“一次性告知”，办理案件120件。“首违不罚”清单覆盖35项事项；组织“法治讲堂”12场。",
+        "严守“十项禁令”3次检查；印发《执法手册》500册，落实三项制度，开展“12·4”宣传活动8场。",
+        "累计罚款总额:227900元，其中简易程序15件；全年共办理行政复议案件十二件，三个百分点。",
+    ],
+)
+def test_whole_report_pass_equals_the_sentence_by_sentence_one(text):
+    """extract_metrics computes clause separators and quote marks once per report; the result
+    must be what figures_in_sentence (which looks at one sentence only) gives sentence by sentence."""
+    from fazhi_graph.extract.metrics import figures_in_sentence
+
+    report = _report(text)
+    assert extract_metrics(report) == [m for s in report.sentences for m in figures_in_sentence(report, s)]
+    assert extract_metrics(report)  # the texts do hold figures
+
+
 def test_problem_sections_are_skipped():
     text = "一、工作成效\n全年办理行政处罚案件59件。\n二、存在的问题\n仍有3件案件超过办案期限。\n"
     p = text.index("二、")

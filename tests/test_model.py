@@ -146,6 +146,19 @@ def test_evidence_is_an_ordinary_evidence() -> None:
     assert report.evidence(16, 20).quote == text[7:30]
 
 
+def test_evidence_maker_follows_the_report() -> None:
+    """The bound maker gives evidence()'s result and is rebuilt when sentences are added."""
+    text = "全年办理案件120件。下一步，我们将继续推进。"
+    report = SegmentedReport(Document(source="t.txt", text=text), [], [])
+    make = report.evidence_maker()
+    assert make(2, 4) == report.evidence(2, 4)
+    assert make(2, 4).quote == text[2:4] and make(2, 4).section_kind == "other"  # no sentences, no sections
+    report.sentences.append(Sentence(0, 11, text[0:11], "s0"))
+    assert report.evidence_maker() is not make
+    assert report.evidence_maker()(2, 4).quote == text[0:11] == report.evidence(2, 4).quote
+    assert report.evidence_maker() is report.evidence_maker()  # built once per index
+
+
 @pytest.mark.parametrize("name", sorted(TREES))
 def test_kinds_at_is_kind_at_of_each_offset(name: str) -> None:
     sections = TREES[name]

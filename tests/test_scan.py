@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi_graph.extract.scan import _MARGIN, RegexSet, anchor_choices, best_literals, max_width, required_literals
+from fazhi_graph.extract.scan import (
+    _MARGIN, RegexSet, anchor_choices, best_literals, first_chars, max_width, required_literals,
+)
 
 PATTERNS = [
     "执法(队伍|人员)?力量[^。;,]{0,6}?(不足|薄弱|紧张)",
@@ -70,6 +72,26 @@ def test_every_match_holds_a_string_of_every_choice(text):
         for m in re.finditer(pattern, text):
             for choice in anchor_choices(pattern):
                 assert any(a in m.group() for a in choice), (pattern, choice, m.group())
+
+
+@pytest.mark.parametrize(
+    "pattern,chars",
+    [
+        ("[一二三]项(制度|禁令)|跑一次", frozenset("一二三跑")),
+        ("(?:首次)?违法", frozenset("首违")),  # an optional start: the next item may start the match
+        ("(?<=。)执法|(?=执)执法", frozenset("执")),  # assertions take no character
+        (r"\d+件", None),  # a class: unknown
+        ("(?i)ab", None),
+        ("(执法)?", None),  # may match the empty string
+    ],
+)
+def test_first_chars(pattern, chars):
+    assert first_chars(pattern) == chars
+    if chars:
+        for text in ("首次违法", "违法", "三项制度", "跑一次", "。执法", "执法"):
+            for start in range(len(text)):
+                if re.compile(pattern).match(text, start):
+                    assert text[start] in chars
 
 
 def test_width_bounds():

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 SectionKind = Literal[
     "preamble",
@@ -90,6 +90,16 @@ class SegmentedReport:
             self.__dict__["_idx"] = idx
         return idx
 
+    def evidence_maker(self) -> "Callable[..., Evidence]":
+        """``evidence`` as a plain function with the report's tables bound: extractors make
+        one Evidence per match, and looking the tables up once per call costs as much as
+        building the Evidence. Valid until sections or sentences are added."""
+        idx = self._index()
+        if idx.make is None or idx.make_doc is not self.doc:
+            idx.make = _evidence_maker(self.doc, self.sentences, idx)
+            idx.make_doc = self.doc
+        return idx.make
+
     def section(self, section_id: str) -> Section:
         return self._index().by_id[section_id]
 
@@ -116,44 +126,7 @@ class SegmentedReport:
         line break a web copy inserted mid-sentence) and, if given, the span
         [quote_start, quote_end); so the match always lies inside the quote and
         ``doc.text[start:end] == quote``. Every extractor builds its evidence here."""
-        text = self.doc.text
-        idx = self._index()
-        sentences, sent_starts = self.sentences, idx.sent_starts
-        start, end = match_start, match_end
-        if quote_start is not None and quote_start < start:
-            start = quote_start
-        if quote_end is not None and quote_end > end:
-            end = quote_end
-        # the sentences at the first and at the last character of the match
-        i = bisect_right(sent_starts, match_start) - 1
-        if i >= 0 and sentences[i].start <= match_start < sentences[i].end and sentences[i].start < start:
-            start = sentences[i].start
-        last = match_end - 1 if match_end - 1 > match_start else match_start
-        i = bisect_right(sent_starts, last) - 1
-        if i >= 0 and sentences[i].start <= last < sentences[i].end and sentences[i].end > end:
-            end = sentences[i].end
-        if self.sections:
-            i = bisect_right(idx.bounds, match_start)
-            sec = idx.secs[i]
-            title, sid, kind = sec.title, sec.id, idx.kinds[i]
-        else:
-            title, sid, kind = "", "", "other"
-        # Built without the frozen dataclass __init__ (one object.__setattr__ per field):
-        # extractors make one Evidence per match. Same fields, same object.
-        ev = object.__new__(Evidence)
-        ev.__dict__.update(
-            source=self.doc.source,
-            section=title,
-            section_id=sid,
-            section_kind=kind,
-            start=start,
-            end=end,
-            quote=text[start:end],
-            match_start=match_start,
-            match_end=match_end,
-            match=text[match_start:match_end],
-        )
-        return ev
+        return self.evidence_maker()(match_start, match_end, quote_start, quote_end)
 
     def kind_at(self, offset: int) -> SectionKind:
         """The kind of the innermost section at ``offset`` that is not 'other'.
@@ -196,9 +169,11 @@ class _Lookup:
     ``bisect_right(bounds, offset)``; they are computed with the tree walk below once per
     interval instead of once per lookup."""
 
-    __slots__ = ("n_sections", "n_sentences", "by_id", "sent_starts", "bounds", "secs", "kinds")
+    __slots__ = ("n_sections", "n_sentences", "by_id", "sent_starts", "bounds", "secs", "kinds", "make", "make_doc")
 
     def __init__(self, sections: list[Section], sentences: list[Sentence]) -> None:
+        self.make: Callable[..., Evidence] | None = None  # SegmentedReport.evidence_maker
+        self.make_doc: Document | None = None
         self.n_sections = len(sections)
         self.n_sentences = len(sentences)
         self.by_id = {s.id: s for s in sections}
@@ -226,6 +201,58 @@ class _Lookup:
         self.bounds = bounds
         self.secs = secs
         self.kinds = [_resolved_kind(s, by_id) for s in secs]
+
+
+def _evidence_maker(doc: Document, sentences: list[Sentence], idx: _Lookup) -> "Callable[..., Evidence]":
+    """``SegmentedReport.evidence`` with every table in a local variable (see ``evidence_maker``)."""
+    text, source = doc.text, doc.source
+    sent_starts = idx.sent_starts
+    sent_ends = [s.end for s in sentences]
+    bounds = idx.bounds
+    # per interval of ``bounds``: the innermost section's title and id, and the resolved kind
+    titles = [sec.title for sec in idx.secs]
+    ids = [sec.id for sec in idx.secs]
+    kinds = idx.kinds
+    has_sections = idx.n_sections > 0
+    new, cls = object.__new__, Evidence
+
+    def make(match_start: int, match_end: int, quote_start: int | None = None, quote_end: int | None = None) -> Evidence:
+        start, end = match_start, match_end
+        if quote_start is not None and quote_start < start:
+            start = quote_start
+        if quote_end is not None and quote_end > end:
+            end = quote_end
+        # the sentences at the first and at the last character of the match
+        i = bisect_right(sent_starts, match_start) - 1
+        if i >= 0 and sent_starts[i] <= match_start < sent_ends[i] and sent_starts[i] < start:
+            start = sent_starts[i]
+        last = match_end - 1 if match_end - 1 > match_start else match_start
+        i = bisect_right(sent_starts, last) - 1
+        if i >= 0 and sent_starts[i] <= last < sent_ends[i] and sent_ends[i] > end:
+            end = sent_ends[i]
+        if has_sections:
+            i = bisect_right(bounds, match_start)
+            title, sid, kind = titles[i], ids[i], kinds[i]
+        else:
+            title, sid, kind = "", "", "other"
+        # Built without the frozen dataclass __init__ (one object.__setattr__ per field):
+        # extractors make one Evidence per match. Same fields, same object.
+        ev = new(cls)
+        ev.__dict__.update(
+            source=source,
+            section=title,
+            section_id=sid,
+            section_kind=kind,
+            start=start,
+            end=end,
+            quote=text[start:end],
+            match_start=match_start,
+            match_end=match_end,
+            match=text[match_start:match_end],
+        )
+        return ev
+
+    return make
 
 
 @dataclass(frozen=True)

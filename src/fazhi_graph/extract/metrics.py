@@ -47,7 +47,7 @@ from ..model import Metric, SegmentedReport, Sentence
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
-from .scan import best_literals
+from .scan import best_literals, first_chars
 
 OTHER = "other"
 
@@ -289,6 +289,16 @@ def _slogan_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _slogan_first() -> frozenset[str] | None:
+    """Characters a slogan-pattern match can start with (一二…十 for 三项制度), or None if
+    unknown: a figure starting with anything else (every Arabic number) needs no ``match``."""
+    joint, alone = _slogan_patterns()
+    if alone or joint is None:
+        return None
+    return first_chars(joint.pattern)
+
+
+@lru_cache(maxsize=1)
 def _partial_year_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]:
     return _any_matcher(_lexicon().partial_year)
 
@@ -326,13 +336,26 @@ def _group_order(figure: re.Pattern) -> tuple[int, ...]:
     return tuple(figure.groupindex[n] - 1 for n in names)
 
 
-def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon) -> list[_Figure]:
+def _figures(
+    norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon, quotes: list[int] | None = None
+) -> list[_Figure]:
     """Number+unit expressions of the sentence ``norm[s0:s1]`` among the figure-regex ``matches``
-    of that sentence; nothing outside [s0, s1) is looked at, as if the sentence were cut out."""
+    of that sentence; nothing outside [s0, s1) is looked at, as if the sentence were cut out.
+    ``quotes``: sorted offsets of every opening quote mark of ``norm`` (``_quote_opens``), so
+    that a sentence without one is not searched for quotes; None to search anyway."""
     quoted = None
+    if quotes is not None:
+        k = bisect_left(quotes, s0)
+        if k == len(quotes) or quotes[k] >= s1:
+            quoted = ()  # no opening mark in the sentence: nothing is quoted
     slogan_patterns = _slogan_patterns()
+    slogan_first = _slogan_first()
     order = _group_order(lex.figure)
     pick = itemgetter(*order)
+    n1_group, unit_group = order[2] + 1, order[7] + 1
+    non_count, cn_word_prefixes, false_friends, slogans = (
+        lex.non_count_prefixes, lex.cn_word_prefixes, lex.false_friends, lex.slogans
+    )
     out = []
     for m in matches:
         groups = m.groups()  # one call: named look-ups cost more than the regex match itself
@@ -342,26 +365,26 @@ def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon
             unit = lex.percent_unit
         if not unit:
             continue
-        ns = m.start(order[2] + 1)
+        ns = m.start(n1_group)
         # The text before the number (before its markers, if any); read in place, not sliced.
         lead = ns if not pre and not pct else m.start()
         last = norm[lead - 1] if lead > s0 else ""
-        if lex.non_count_prefixes and norm.endswith(lex.non_count_prefixes, s0, lead):
+        if non_count and norm.endswith(non_count, s0, lead):
             continue
         chinese = not n1[0].isdigit()
-        if chinese and last and last in lex.cn_word_prefixes:
+        if chinese and last and last in cn_word_prefixes:
             continue
         if not chinese and last and (last.isalnum() and last.isascii() or last in "./"):
             continue
-        if has_unit and lex.false_friends and norm.startswith(lex.false_friends, m.start(order[7] + 1), s1):
+        if has_unit and false_friends and norm.startswith(false_friends, m.start(unit_group), s1):
             continue
         if quoted is None:
             quoted = _quoted_spans(norm, s0, s1)
         if quoted and any(a <= ns < b for a, b in quoted):
             continue
-        if lex.slogans and norm.startswith(lex.slogans, ns, s1):
+        if slogans and norm.startswith(slogans, ns, s1):
             continue
-        if _slogan_at(norm, s0, s1, ns, slogan_patterns):
+        if (slogan_first is None or norm[ns] in slogan_first) and _slogan_at(norm, s0, s1, ns, slogan_patterns):
             continue
         if chinese and (a1 or a2) and len(n1) <= 2 and all(ch in lex.magnitudes for ch in n1):
             value = _multiplier(n1)  # 千余人次, 百余家, 万余件: "a thousand-odd"
@@ -375,15 +398,17 @@ def _figures(norm: str, s0: int, s1: int, matches: list[re.Match], lex: _Lexicon
         if mag:
             value *= _multiplier(mag)
         unit_class = "percent" if pct else lex.unit_classes.get(unit, "count")
-        markers = [g for g in (pre, a1, a2, post) if g]
         qualifier = None
         if n2:
             qualifier = "range"
-        elif any(x in lex.at_least for x in markers):
-            qualifier = "at_least"
-        elif any(x in lex.nearly for x in markers):
-            qualifier = "nearly"
-        out.append(_Figure(m.start(), m.end(), ns, value, unit, unit_class, bool(markers), qualifier, chinese))
+        approx = bool(pre or a1 or a2 or post)
+        if approx and not n2:
+            markers = [g for g in (pre, a1, a2, post) if g]
+            if any(x in lex.at_least for x in markers):
+                qualifier = "at_least"
+            elif any(x in lex.nearly for x in markers):
+                qualifier = "nearly"
+        out.append(_Figure(m.start(), m.end(), ns, value, unit, unit_class, approx, qualifier, chinese))
     return out
 
 
@@ -428,46 +453,43 @@ def _fitting_pre(unit: str, unit_class: str) -> dict[re.Pattern, tuple[_Indicato
     return {p: tuple(inds) for p, inds in out.items()}
 
 
-@lru_cache(maxsize=1)
-def _cue_anchors() -> tuple[object, frozenset[re.Pattern]]:
-    """An automaton of the literals every pre-cue match must contain, and the cues without one.
+@lru_cache(maxsize=256)
+def _fitting_cues(unit: str, unit_class: str) -> tuple[object, frozenset[int], tuple[tuple[re.Pattern, tuple[_Indicator, ...]], ...]]:
+    """The pre-cues of the indicators a unit fits (``_fitting_pre``), prefiltered: (automaton of
+    the literals every match of a cue must contain -> cue numbers, cue numbers without such a
+    literal, (regex, indicators) per number).
 
-    A clause holds a handful of words while the indicators carry a hundred cue regexes:
-    one automaton pass over the clause tells which cues can match at all, so the others
-    are not run (the result is the same: a cue whose required words are absent finds nothing)."""
-    by_literal: dict[str, set[re.Pattern]] = {}
-    unanchored: set[re.Pattern] = set()
-    for ind in _indicators():
-        for p in ind.pre:
-            lits = best_literals(p.pattern)
-            if lits is None:
-                unanchored.add(p)
-            for lit in lits or ():
-                by_literal.setdefault(lit, set()).add(p)
-    auto = ahocorasick.Automaton()
-    for lit, pats in sorted(by_literal.items()):
-        auto.add_word(lit, frozenset(pats))
+    A clause holds a handful of words while the indicators carry a hundred cue regexes: one
+    automaton pass over the clause tells which cues can match at all, so the others are not
+    run (the result is the same: a cue whose required words are absent finds nothing), and
+    cues of indicators of another unit are not even looked at."""
+    table = tuple(_fitting_pre(unit, unit_class).items())
+    by_literal: dict[str, set[int]] = {}
+    unanchored: set[int] = set()
+    for k, (p, _inds) in enumerate(table):
+        lits = best_literals(p.pattern)
+        if lits is None:
+            unanchored.add(k)
+        for lit in lits or ():
+            by_literal.setdefault(lit, set()).add(k)
+    auto = None
     if by_literal:
+        auto = ahocorasick.Automaton()
+        for lit, ks in sorted(by_literal.items()):
+            auto.add_word(lit, frozenset(ks))
         auto.make_automaton()
-    return (auto if by_literal else None), frozenset(unanchored)
-
-
-def _possible_cues(prefix: str) -> set[re.Pattern]:
-    auto, unanchored = _cue_anchors()
-    found = set(unanchored)
-    if auto is not None and prefix:
-        for _, pats in auto.iter(prefix):  # type: ignore[attr-defined]
-            found |= pats
-    return found
+    return auto, frozenset(unanchored), table
 
 
 def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
-    by_pattern = _fitting_pre(fig.unit, fig.unit_class)
+    auto, unanchored, table = _fitting_cues(fig.unit, fig.unit_class)
+    found = set(unanchored)
+    if auto is not None and prefix:
+        for _, ks in auto.iter(prefix):  # type: ignore[attr-defined]
+            found |= ks
     best_of: dict[str, tuple[tuple, _Indicator]] = {}
-    for p in _possible_cues(prefix):
-        inds = by_pattern.get(p)
-        if inds is None:
-            continue
+    for k in found:
+        p, inds = table[k]
         # nearest end, then the longest (most specific) cue: the matches of one regex do not
         # overlap, so the last non-empty one has the greatest end
         last = None
@@ -521,13 +543,29 @@ def _other_label(prefix: str, postfix: str) -> str:
     return label
 
 
-def _sentence_metrics(report: SegmentedReport, norm: str, s0: int, s1: int, matches: list[re.Match]) -> list[Metric]:
+def _sentence_metrics(
+    report: SegmentedReport,
+    norm: str,
+    s0: int,
+    s1: int,
+    matches: list[re.Match],
+    doc_seps: list[int] | None = None,
+    quotes: list[int] | None = None,
+    make_evidence=None,
+) -> list[Metric]:
+    """Metrics of the sentence ``norm[s0:s1]`` from its figure-regex ``matches``. A whole-report
+    pass hands in what it computed once for the report: ``doc_seps`` (offsets of every clause
+    separator of ``norm``), ``quotes`` (see ``_figures``) and ``report.evidence_maker()``."""
     lex = _lexicon()
-    figures = _figures(norm, s0, s1, matches, lex)
+    figures = _figures(norm, s0, s1, matches, lex, quotes)
     if not figures:
         return []
     partial = _partial_year(norm, s0, s1)
-    seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm, s0, s1)]
+    if doc_seps is None:
+        seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm, s0, s1)]
+    else:
+        seps = doc_seps[bisect_left(doc_seps, s0) : bisect_left(doc_seps, s1)]
+    evidence = make_evidence or report.evidence
     out = []
     prev_end = s0
     for fig in figures:
@@ -541,7 +579,7 @@ def _sentence_metrics(report: SegmentedReport, norm: str, s0: int, s1: int, matc
         if ind is None and fig.chinese and fig.value < 10:
             continue  # 一名, 两个 … without a cue: almost always a set phrase
         qualifier = fig.qualifier or ("partial_year" if partial else None)
-        ev = report.evidence(fig.start, fig.end, s0, s1)
+        ev = evidence(fig.start, fig.end, s0, s1)
         out.append(
             Metric(
                 indicator=ind.notation if ind else OTHER,
@@ -562,6 +600,11 @@ def figures_in_sentence(report: SegmentedReport, sent: Sentence, norm_text: str 
     norm = norm_text if norm_text is not None else (doc.norm or normalize(doc.text))
     matches = list(_lexicon().figure.finditer(norm, sent.start, sent.end))
     return _sentence_metrics(report, norm, sent.start, sent.end, matches)
+
+
+@lru_cache(maxsize=1)
+def _quote_open_re() -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(o for o, _ in _QUOTE_PAIRS)) + "]")
 
 
 def figure_matches_by_sentence(figure: re.Pattern, norm: str, sentences: list[Sentence]) -> list[list[re.Match]]:
@@ -608,11 +651,15 @@ def extract_metrics(report: SegmentedReport) -> list[Metric]:
     norm = doc.norm or normalize(doc.text)
     sentences = report.sentences
     per_sentence = figure_matches_by_sentence(_lexicon().figure, norm, sentences)
+    # Whole-report tables, one regex pass each, instead of one search per sentence.
+    seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm)]
+    quotes = [m.start() for m in _quote_open_re().finditer(norm)]
+    make_evidence = report.evidence_maker()
     out: list[Metric] = []
     for sent, matches in zip(sentences, per_sentence):
         if not matches or report.kind_at(sent.start) == "problems":
             continue
-        out.extend(_sentence_metrics(report, norm, sent.start, sent.end, matches))
+        out.extend(_sentence_metrics(report, norm, sent.start, sent.end, matches, seps, quotes, make_evidence))
     out.sort(key=lambda m: (m.evidence.match_start, m.evidence.match_end) if m.evidence else (0, 0))
     return out
 

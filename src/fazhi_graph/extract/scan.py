@@ -209,6 +209,65 @@ def _choices(items) -> list[set[str]]:
     return out
 
 
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` starts with, or None if that is not a small
+    known set (a class such as ``\\d`` or ``.``, a possibly empty match, case folding).
+
+    A cheap test before ``match`` at a position: most positions start with none of them."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    chars, nullable = _first_seq(parsed.data)
+    return None if chars is None or nullable else frozenset(chars)
+
+
+def _first_seq(items) -> tuple[set[str] | None, bool]:
+    out: set[str] = set()
+    for op, arg in items:
+        chars, nullable = _first_item(op, arg)
+        if chars is None:
+            return None, False
+        out |= chars
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _first_item(op, arg) -> tuple[set[str] | None, bool]:
+    if op is LITERAL:
+        return {chr(arg)}, False
+    if op is IN:
+        if all(o is LITERAL for o, _ in arg):
+            return {chr(a) for _, a in arg}, False
+        return None, False
+    if op in (AT, ASSERT, ASSERT_NOT):
+        return set(), True  # zero width: the next item starts the match
+    if op is SUBPATTERN:
+        if arg[1] & re.IGNORECASE:
+            return None, False
+        return _first_seq(arg[-1])
+    if op is BRANCH:
+        out: set[str] = set()
+        nullable = False
+        for alt in arg[1]:
+            chars, n = _first_seq(alt)
+            if chars is None:
+                return None, False
+            out |= chars
+            nullable = nullable or n
+        return out, nullable
+    if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
+        lo, _hi, sub = arg
+        chars, n = _first_seq(sub)
+        if chars is None:
+            return None, False
+        return chars, lo == 0 or n
+    return None, False
+
+
 def max_width(pattern: str) -> int | None:
     try:
         lo, hi = sre_parse.parse(pattern).getwidth()
