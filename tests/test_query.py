@@ -68,3 +68,52 @@ def test_every_named_query_runs_on_the_seed_graph(seed_build):
     for name in named_queries():
         res = run_named(seed_build.graph, name)
         assert res.vars or res.boolean is not None, name
+
+
+@pytest.mark.parametrize(
+    "text,order,rest",
+    [
+        ("SELECT ?a ?b WHERE { ?a ?p ?b }\nORDER BY ?a ?b\n", (("a", False), ("b", False)), "SELECT ?a ?b WHERE { ?a ?p ?b }"),
+        ("SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a ORDER BY DESC(?n) asc( ?a )  # most first",
+         (("n", True), ("a", False)), "SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a"),
+        # not split: LIMIT after the clause, an expression key, an ORDER BY in a sub-select only,
+        # a key that is not projected, "ORDER BY" inside a string or a comment
+        ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 5", (), None),
+        ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY STR(?a)", (), None),
+        ("SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 1 } }", (), None),
+        ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?b", (), None),
+        ('SELECT ?a WHERE { ?a ?p "ORDER BY ?a" }', (), None),
+        ("SELECT ?a WHERE { ?a ?p ?b }  # ORDER BY ?a", (), None),
+    ],
+)
+def test_split_order(text, order, rest):
+    from fazhi_graph.query import split_order
+
+    unordered, keys = split_order(text)
+    assert keys == order
+    if order:
+        assert unordered.split("#")[0].strip() == rest
+    else:
+        assert unordered == text
+
+
+def test_sort_rows_follows_sparql_order_and_breaks_ties():
+    import pyoxigraph as ox
+
+    from fazhi_graph.query import sort_rows
+
+    zh = lambda s: ox.Literal(s, language="zh")  # noqa: E731
+    num = lambda n: ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
+    rows = [
+        [zh("潢川县城市管理局"), num(10), ox.Literal("b")],
+        [zh("长治市城市管理局"), num(9), ox.Literal("a")],
+        [zh("潢川县城市管理局"), num(10), ox.Literal("a")],  # tie on both keys with the first row
+        [None, num(2), ox.Literal("c")],
+        [ox.NamedNode("https://x/1"), num(100), ox.Literal("d")],
+    ]
+    out = sort_rows(["l", "n", "q"], rows, (("n", True), ("l", False)))
+    assert [r[1].value for r in out] == ["100", "10", "10", "9", "2"]  # numeric, not "9" > "100"
+    assert [r[2].value for r in out[1:3]] == ["a", "b"]  # ties ordered by the whole row
+    out = sort_rows(["l", "n", "q"], rows, (("l", False),))
+    assert out[0][0] is None and isinstance(out[1][0], ox.NamedNode)  # unbound < IRI < literal
+    assert [r[0].value for r in out[2:]] == sorted(r[0].value for r in rows[:3])  # code point order

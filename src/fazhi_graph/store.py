@@ -367,10 +367,7 @@ def run(store: ox.Store, text: str, params: dict[str, object] | None = None, *, 
             return OxResult([], [], boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             vars_ = [v.value for v in res.variables]
-            rows = []
-            for sol in res:
-                rows.append([sol[v] for v in vars_])
-            return OxResult(vars_, rows)
+            return OxResult(vars_, [list(sol) for sol in res])  # values in the order of vars_
         return OxResult([], [], triples=list(res))
     finally:
         del res  # pyoxigraph results must be released by the thread that made them
@@ -378,9 +375,14 @@ def run(store: ox.Store, text: str, params: dict[str, object] | None = None, *, 
 
 def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None, *, union: bool = True) -> OxResult:
     """Run a named query (``ontology/queries/NAME.rq``) with defaults filled in, like ``query.run_named``."""
-    from .query import resolve_named
+    from .query import resolve_named, sort_rows
 
     nq, merged = resolve_named(name, params)  # type: ignore[arg-type]
+    if nq.order:  # Oxigraph's ORDER BY reads every compared string again: sort the rows here
+        res = run(store, nq.unordered, merged, union=union)
+        if all(v in res.vars for v, _ in nq.order):
+            res.rows = sort_rows(res.vars, res.rows, nq.order)
+            return res
     return run(store, nq.text, merged, union=union)
 
 
