@@ -94,6 +94,30 @@ def test_first_chars(pattern, chars):
                     assert text[start] in chars
 
 
+# Regexes whose matches start at a fixed distance before their anchor: tried with ``match``
+# at each anchor occurrence instead of scanned through windows; must give exactly finditer's matches.
+OFFSET_PATTERNS = [
+    "执法(证件|资格)[^。]{0,4}?(考核|监督)",
+    "(?<=。)执法(协调)?监督",  # looks behind its start
+    "(网络|线上)?普法(宣传)?",  # the anchor may start the match or not
+    "执法执法",  # overlapping occurrences of its own anchor
+    "[^。]{2}执法(?!监督)",  # fixed width before the anchor, looks ahead after it
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["执法", "证件", "资格", "协调", "监督", "考核", "网络", "线上", "普法", "宣传",
+                                 "。", "x", "\n"]), max_size=40).map("".join),
+       st.integers(min_value=0, max_value=6), st.integers(min_value=0, max_value=6))
+def test_offset_regexes_give_exactly_finditer(text, cut_lo, cut_hi):
+    rs = RegexSet(list(enumerate(OFFSET_PATTERNS)))
+    assert set(rs._offset_of) == set(range(len(OFFSET_PATTERNS)))
+    pos, endpos = min(cut_lo, len(text)), max(min(cut_lo, len(text)), len(text) - cut_hi)
+    got = [(k, m.span()) for k, m in rs.finditer(text, pos, endpos)]
+    want = [(k, m.span()) for k, p in enumerate(OFFSET_PATTERNS) for m in re.compile(p).finditer(text, pos, endpos)]
+    assert got == want
+
+
 def test_width_bounds():
     assert max_width("首(次)?违") == 3
     assert max_width("a.*b") is None

@@ -101,9 +101,8 @@ def anchor_choices(pattern: str) -> tuple[tuple[str, ...], ...]:
         return ()
     parsed = sre_parse.parse(pattern)
     out = [first]
-    for cand in _choices(parsed.data):
-        # a string containing another of the set adds nothing: its occurrences contain one of those
-        t = tuple(sorted(a for a in cand if not any(b != a and b in a for b in cand)))
+    for cand, _off in _choices(parsed.data):
+        t = _minimal(cand)
         if t not in out:
             out.append(t)
     return tuple(out)
@@ -174,15 +173,19 @@ def _exact_item(op, arg) -> set[str] | None:
     return None
 
 
-def _choices(items) -> list[set[str]]:
+def _choices(items, state=None) -> list[tuple[set[str], int | None]]:
     """Literal sets of a regex sequence (see ``anchor_choices``): the product of every maximal
-    run of exactly-known items, and the sets of required sub-sequences."""
-    out: list[set[str]] = []
-    run = {""}
+    run of exactly-known items, and the sets of required sub-sequences. Each comes with the
+    distance from the start of every match to its strings when that is fixed (a run at the
+    top level, ``state`` given, after items of fixed width only), else None."""
+    out: list[tuple[set[str], int | None]] = []
+    run: set[str] = {""}
+    off: int | None = 0  # width of the items before the current one, while it is fixed
+    run_off: int | None = 0  # where the current run starts
 
     def flush() -> None:
         if run and min(map(len, run)) >= 2:
-            out.append(run)
+            out.append((run, run_off if state is not None else None))
 
     for op, arg in items:
         e = _exact_item(op, arg)
@@ -192,21 +195,53 @@ def _choices(items) -> list[set[str]]:
                 run = nxt
             else:
                 flush()
-                run = e
-            continue
-        flush()
-        run = {""}
-        if op is SUBPATTERN and not arg[1] & re.IGNORECASE:
-            out += _choices(arg[-1])
-        elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and arg[0] >= 1:
-            out += _choices(arg[2])
-        elif op is BRANCH:
-            alts = [_choices(alt) for alt in arg[1]]
-            if all(alts):
-                # one set per alternative: the one with the longest shortest string
-                out.append(set().union(*(max(a, key=lambda c: (min(map(len, c)), -len(c), sorted(c))) for a in alts)))
+                run, run_off = e, off
+        else:
+            flush()
+            run = {""}
+            if op is SUBPATTERN and not arg[1] & re.IGNORECASE:
+                out += _choices(arg[-1])
+            elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and arg[0] >= 1:
+                out += _choices(arg[2])
+            elif op is BRANCH:
+                alts = [[c for c, _ in _choices(alt)] for alt in arg[1]]
+                if all(alts):
+                    # one set per alternative: the one with the longest shortest string
+                    out.append(
+                        (set().union(*(max(a, key=lambda c: (min(map(len, c)), -len(c), sorted(c))) for a in alts)), None)
+                    )
+        if off is not None and state is not None:
+            lo, hi = sre_parse.SubPattern(state, [(op, arg)]).getwidth()
+            off = off + lo if lo == hi else None
+        if e is None:
+            run_off = off  # the next run starts after this item
     flush()
     return out
+
+
+def anchor_plan(pattern: str) -> tuple[tuple[str, ...], int | None] | None:
+    """``best_literals(pattern)`` and, if every match of ``pattern`` starts at a fixed distance
+    before the string of the set it contains, that distance (0 for ``执法(证件|资格)…``).
+
+    With a distance, the only places a match can start are the anchor occurrences minus it, so
+    the regex is tried there with ``match`` instead of scanned through a window. The set may
+    then keep strings that extend another one elsewhere than at its end (法治宣传 beside 宣传):
+    dropping them would lose the start they give."""
+    best = best_literals(pattern)
+    if best is None:
+        return None
+    parsed = sre_parse.parse(pattern)
+    for cand, off in _choices(parsed.data, parsed.state):
+        if off is not None and _minimal(cand) == best:
+            # only a string that merely extends another at its end adds nothing here
+            return tuple(sorted(a for a in cand if not any(b != a and a.startswith(b) for b in cand))), off
+    return best, None
+
+
+def _minimal(cand: set[str]) -> tuple[str, ...]:
+    """A literal set without the strings that contain another of its strings (their
+    occurrences contain one of those)."""
+    return tuple(sorted(a for a in cand if not any(b != a and b in a for b in cand)))
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:
@@ -290,6 +325,7 @@ class RegexSet:
         self._entries: list[_Entry] = []
         self._unanchored: list[int] = []
         self._anchors_of: dict[int, tuple[int, ...]] = {}  # regex index -> anchor ids
+        self._offset_of: dict[int, int] = {}  # regex index -> distance from a match's start to its anchor
         anchor_ids: dict[str, int] = {}
         for key, pat in items:
             rx = pat if isinstance(pat, re.Pattern) else re.compile(pat)
@@ -297,13 +333,16 @@ class RegexSet:
             # The rarest-looking literal set (执法证件/执法资格 rather than 执法): fewer windows.
             # (Also requiring the regex's other literal sets to occur, before scanning it,
             # was measured: the extra automaton hits cost more than the scans it saved.)
-            anchors = best_literals(rx.pattern)
+            plan = anchor_plan(rx.pattern)
             width = max_width(rx.pattern)
             self._entries.append(_Entry(key, rx, width))
-            if anchors is None or width is None:
+            if plan is None or width is None:
                 self._unanchored.append(idx)
             else:
+                anchors, offset = plan
                 self._anchors_of[idx] = tuple(anchor_ids.setdefault(a, len(anchor_ids)) for a in anchors)
+                if offset is not None:
+                    self._offset_of[idx] = offset
         self._anchor_len = [0] * len(anchor_ids)
         regexes_of: dict[int, list[int]] = {}  # anchor id -> regexes it anchors
         for idx, aids in self._anchors_of.items():
@@ -343,9 +382,30 @@ class RegexSet:
             windowed.update(regexes_of[aid])
         ends_np: dict[int, np.ndarray] = {}  # numpy copies, made only for regexes with many occurrences
         entries = self._entries
+        offset_of = self._offset_of
+        anchor_len = self._anchor_len
         for i in sorted(windowed.union(self._unanchored)):
             entry = entries[i]
-            if i in windowed:
+            off = offset_of.get(i)
+            if off is not None:
+                # A match can only start where an anchor occurrence puts it: try the regex
+                # there (with the caller's end, as finditer would) instead of scanning windows.
+                # Tried in text order, skipping starts inside the previous match, as finditer does.
+                aids = [a for a in self._anchors_of[i] if a in ends]
+                if len(aids) == 1:
+                    back = anchor_len[aids[0]] - 1 + off
+                    starts = [e - back for e in ends[aids[0]]]  # already in text order
+                else:
+                    starts = sorted({e - anchor_len[a] + 1 - off for a in aids for e in ends[a]})
+                rx_match = entry.regex.match
+                seen_end = pos
+                for st in starts:
+                    if st >= seen_end:
+                        m = rx_match(text, st, endpos)
+                        if m is not None:
+                            seen_end = m.end()
+                            yield entry.key, m
+            elif i in windowed:
                 seen_end = -1
                 for lo, hi in self._windows(i, ends, ends_np, pos, endpos):
                     for m in entry.regex.finditer(text, lo, hi):
