@@ -159,6 +159,15 @@ def test_evidence_maker_follows_the_report() -> None:
     assert report.evidence_maker() is report.evidence_maker()  # built once per index
 
 
+def test_sentences_at_is_sentence_at_of_each_offset() -> None:
+    text = "一、工作\n全年办理案件120件。  下一步将继续推进。\n"
+    sentences = [Sentence(5, 16, text[5:16], "s1"), Sentence(18, 27, text[18:27], "s1")]
+    report = SegmentedReport(Document(source="t", text=text), [_sec("s0", 0, "preamble", 0, len(text), None)], sentences)
+    offsets = list(range(-2, len(text) + 2)) + [20, 3, 16]  # gaps, edges, unsorted
+    assert report.sentences_at(offsets) == [report.sentence_at(o) for o in offsets]
+    assert report.sentences_at([]) == []
+
+
 @pytest.mark.parametrize("name", sorted(TREES))
 def test_kinds_at_is_kind_at_of_each_offset(name: str) -> None:
     sections = TREES[name]

@@ -117,6 +117,17 @@ class SegmentedReport:
                 return s
         return None
 
+    def sentences_at(self, offsets: "Sequence[int]") -> list[Sentence | None]:
+        """``sentence_at`` of many offsets at once (a whole-report pass asks for every match)."""
+        idx = self._index()
+        sentences, sent_starts = self.sentences, idx.sent_starts
+        out: list[Sentence | None] = []
+        for o in offsets:
+            i = bisect_right(sent_starts, o) - 1
+            s = sentences[i] if i >= 0 else None
+            out.append(s if s is not None and s.start <= o < s.end else None)
+        return out
+
     def evidence(
         self, match_start: int, match_end: int, quote_start: int | None = None, quote_end: int | None = None
     ) -> "Evidence":

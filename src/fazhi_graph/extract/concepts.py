@@ -169,14 +169,16 @@ def _planned_at(
     hi = cut_at[k] + 1 if k < i1 else s_end
     first_end = cut_at[i0] + 1 if i1 > i0 else s_end
     memo = {} if memo is None else memo
-
-    def planned(a: int, b: int) -> bool:
-        key = (a, b)
-        if key not in memo:
-            memo[key] = planned_sentence(norm[a:b])
-        return memo[key]
-
-    return planned(lo, hi) or planned(s_start, first_end)
+    # the mention's clause, then the sentence's opening clause (a marker there scopes it all)
+    planned = memo.get((lo, hi))
+    if planned is None:
+        planned = memo[(lo, hi)] = planned_sentence(norm[lo:hi])
+    if planned:
+        return True
+    planned = memo.get((s_start, first_end))
+    if planned is None:
+        planned = memo[(s_start, first_end)] = planned_sentence(norm[s_start:first_end])
+    return planned
 
 
 def _clause_marks(norm: str) -> list[int]:
@@ -187,17 +189,24 @@ def _clause_marks(norm: str) -> list[int]:
 # ---------------------------------------------------------------- raw matching
 
 
+_new_hit = tuple.__new__  # _Hit(...) without the generated Python __new__: one C call per hit
+
+
 def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> list[_Hit]:
     hi = len(norm) if hi is None else hi
     hits: list[_Hit] = []
     if index.automaton is not None:
         hits = [
-            _Hit(end_idx - length + 1, end_idx + 1, cid, True)
+            _new_hit(_Hit, (end_idx - length + 1, end_idx + 1, cid, True))
             for end_idx, (length, cids) in index.automaton.iter(norm, lo, hi)  # type: ignore[attr-defined]
             for cid in cids
         ]
-    hits += [_Hit(*m.span(), cid, False) for cid, m in index.cues.finditer(norm, lo, hi) if m.end() > m.start()]  # type: ignore[arg-type]
-    return hits
+    hits += [
+        _new_hit(_Hit, (m.start(), m.end(), cid, False))
+        for cid, m in index.cues.finditer(norm, lo, hi)
+        if m.end() > m.start()
+    ]
+    return hits  # type: ignore[return-value]
 
 
 def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:
@@ -210,7 +219,9 @@ def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:
     out: list[_Hit] = []
     cluster: list[_Hit] = []
     reach = -1
-    for h in sorted(set(hits), key=lambda h: (h.start, h.end, h.concept)):
+    # natural tuple order: (start, end, concept), then exact (a label and a regex of the same
+    # concept on the same words: _resolve_cluster keeps one of them whatever their order)
+    for h in sorted(set(hits)):
         if cluster and h.start >= reach:
             out += _resolve_cluster(cluster, regex_swallows)
             cluster = []
@@ -312,13 +323,14 @@ def _whole_from_parts(index: _Index, accepted, seen) -> list[tuple[_Hit, int, in
 
     落实行政执法公示、执法全过程记录、重大执法决定法制审核制度 is the 三项制度 even though
     the words 三项制度 are not written; naming one part alone is not."""
-    by_sentence: dict[int, dict[int, _Hit]] = {}
-    ends: dict[int, int] = {}
-    for h, s_start, s_end in accepted:
-        by_sentence.setdefault(s_start, {}).setdefault(h.concept, h)
-        ends[s_start] = s_end
     parts_of = _parts_of()
     wholes_of = _wholes_of()
+    by_sentence: dict[int, dict[int, _Hit]] = {}  # sentence start -> part concept -> first hit
+    ends: dict[int, int] = {}
+    for h, s_start, s_end in accepted:
+        if h.concept in wholes_of:  # only parts matter: most hits name no part of anything
+            by_sentence.setdefault(s_start, {}).setdefault(h.concept, h)
+            ends[s_start] = s_end
     out = []
     for s_start in sorted(by_sentence):
         found = by_sentence[s_start]
@@ -345,31 +357,44 @@ def match_practices(report: SegmentedReport) -> tuple[list[ConceptMention], list
     hits = _resolve(_raw_hits(index, norm))
 
     accepted: list[tuple[_Hit, int, int]] = []
+    kinds: list[str] = []  # section kind at each accepted hit
     seen: set[tuple[int, int]] = set()  # (concept, sentence start)
-    hit_kinds = report.kinds_at([h.start for h in hits]) if report.sections else ["other"] * len(hits)
-    for h, kind in zip(hits, hit_kinds):
+    has_sections = bool(report.sections)
+    starts = [h.start for h in hits]
+    hit_kinds = report.kinds_at(starts) if has_sections else ["other"] * len(hits)
+    all_excludes = index.excludes
+    for h, kind, sent in zip(hits, hit_kinds, report.sentences_at(starts)):
         if kind in _SKIP_FOR_PRACTICES:
             continue
-        s_start, s_end = _sentence_span(report, h.start)
+        s_start, s_end = (sent.start, sent.end) if sent is not None else _sentence_span(report, h.start)
         if (h.concept, s_start) in seen:
             continue
-        excludes = index.excludes[h.concept]
+        excludes = all_excludes[h.concept]
         if excludes and any(rx.search(norm[s_start:s_end]) for rx in excludes):
             continue
         seen.add((h.concept, s_start))
         accepted.append((h, s_start, s_end))
-    accepted += _whole_from_parts(index, accepted, seen)
+        kinds.append(kind)
+    wholes = _whole_from_parts(index, accepted, seen)
+    accepted += wholes
+    kinds += [report.kind_at(h.start) if has_sections else "other" for h, _, _ in wholes]
 
     per: dict[int, list[tuple[str, Evidence]]] = {}
     memo: dict[tuple[int, int], bool] = {}
     cut_at = _clause_marks(norm) if accepted else []
-    for h, s_start, s_end in accepted:
-        kind = report.kind_at(h.start) if report.sections else "other"
+    make_evidence = report.evidence_maker()
+    done_markers = _done_markers()
+    for (h, s_start, s_end), kind in zip(accepted, kinds):
         if kind in _PLANNED_KINDS:
-            status = "done" if _has_marker(norm[s_start:s_end], _done_markers()) else "planned"
+            status = "done" if _has_marker(norm[s_start:s_end], done_markers) else "planned"
         else:
             status = "planned" if _planned_at(norm, s_start, s_end, h.start, memo, cut_at) else "done"
-        per.setdefault(h.concept, []).append((status, report.evidence(h.start, h.end, s_start, s_end)))
+        ev = make_evidence(h.start, h.end, s_start, s_end)
+        item = per.get(h.concept)
+        if item is None:
+            per[h.concept] = [(status, ev)]
+        else:
+            item.append((status, ev))
 
     practices: list[ConceptMention] = []
     plans: list[ConceptMention] = []

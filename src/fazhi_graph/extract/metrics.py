@@ -303,6 +303,22 @@ def _partial_year_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]
     return _any_matcher(_lexicon().partial_year)
 
 
+# Looks at or beyond its end: a match cut at a sentence end may exist where the text has none.
+_LOOKS_AHEAD = re.compile(r"\(\?[=!]|\$|\\Z")
+
+
+def _partial_year_spans(norm: str) -> tuple[list[int], list[int]] | None:
+    """(ends, starts) of the matches of the partial-year alternation over the whole text, by end;
+    None if ``_partial_year`` must run on every sentence (patterns that cannot be joined or
+    that look ahead). A sentence holds a match only if one of these overlaps it: the
+    whole-text scan either finds that match or one that covers its start."""
+    joint, alone = _partial_year_patterns()
+    if alone or joint is None or _LOOKS_AHEAD.search(joint.pattern):
+        return None
+    spans = [m.span() for m in joint.finditer(norm) if m.end() > m.start()]
+    return [e for _, e in spans], [s for s, _ in spans]
+
+
 def _slogan_at(norm: str, s0: int, s1: int, ns: int, patterns) -> bool:
     joint, alone = patterns
     if joint is not None and joint.match(norm, ns, s1):
@@ -552,43 +568,57 @@ def _sentence_metrics(
     doc_seps: list[int] | None = None,
     quotes: list[int] | None = None,
     make_evidence=None,
+    partial_ends: list[int] | None = None,
+    partial_starts: list[int] | None = None,
 ) -> list[Metric]:
     """Metrics of the sentence ``norm[s0:s1]`` from its figure-regex ``matches``. A whole-report
     pass hands in what it computed once for the report: ``doc_seps`` (offsets of every clause
-    separator of ``norm``), ``quotes`` (see ``_figures``) and ``report.evidence_maker()``."""
+    separator of ``norm``), ``quotes`` (see ``_figures``), ``report.evidence_maker()`` and the
+    spans of the partial-year matches of the whole text (``_partial_year_spans``)."""
     lex = _lexicon()
     figures = _figures(norm, s0, s1, matches, lex, quotes)
     if not figures:
         return []
-    partial = _partial_year(norm, s0, s1)
+    if partial_ends is not None and partial_starts is not None:
+        # a match inside the sentence exists only if a whole-text match overlaps it
+        k = bisect_right(partial_ends, s0)
+        partial = k < len(partial_ends) and partial_starts[k] < s1 and _partial_year(norm, s0, s1)
+    else:
+        partial = _partial_year(norm, s0, s1)
     if doc_seps is None:
         seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm, s0, s1)]
     else:
         seps = doc_seps[bisect_left(doc_seps, s0) : bisect_left(doc_seps, s1)]
+    n_seps = len(seps)
     evidence = make_evidence or report.evidence
     out = []
     prev_end = s0
     for fig in figures:
-        cs, ce = _clause_bounds(norm, s0, s1, fig.start, fig.end, seps)
-        prefix, postfix = norm[cs : fig.start], norm[fig.end : ce]
+        start, end = fig.start, fig.end
+        # the clause around the figure (``_clause_bounds``, inlined: it runs for every figure)
+        i = bisect_left(seps, start)  # separators before the figure: seps[:i]
+        cs = seps[i - 1] + 1 if i > 0 else s0
+        if cs > s0 and norm[cs - 1] in _LABEL_COLONS and not norm[cs:start].strip():
+            cs = seps[i - 2] + 1 if i > 1 else s0
+        j = bisect_left(seps, end, i)
+        ce = seps[j] if j < n_seps else s1
+        prefix, postfix = norm[cs:start], norm[end:ce]
         # Cues may reach over an earlier figure of the clause (法制审核…15次40余起),
         # the display label of an unlinked figure may not.
-        own_start = max(cs, prev_end)
-        prev_end = fig.end
+        own_start = cs if cs > prev_end else prev_end
+        prev_end = end
         ind = _link(prefix, postfix, fig)
         if ind is None and fig.chinese and fig.value < 10:
             continue  # 一名, 两个 … without a cue: almost always a set phrase
-        qualifier = fig.qualifier or ("partial_year" if partial else None)
-        ev = evidence(fig.start, fig.end, s0, s1)
         out.append(
             Metric(
-                indicator=ind.notation if ind else OTHER,
-                label=ind.label if ind else _other_label(norm[own_start : fig.start], postfix),
-                value=float(fig.value),
-                unit=fig.unit,
-                approx=fig.approx,
-                qualifier=qualifier,
-                evidence=ev,
+                ind.notation if ind else OTHER,
+                ind.label if ind else _other_label(norm[own_start:start], postfix),
+                float(fig.value),
+                fig.unit,
+                fig.approx,
+                fig.qualifier or ("partial_year" if partial else None),
+                evidence(start, end, s0, s1),
             )
         )
     return out
@@ -655,11 +685,16 @@ def extract_metrics(report: SegmentedReport) -> list[Metric]:
     seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm)]
     quotes = [m.start() for m in _quote_open_re().finditer(norm)]
     make_evidence = report.evidence_maker()
+    partial_ends, partial_starts = _partial_year_spans(norm) or (None, None)
     out: list[Metric] = []
     for sent, matches in zip(sentences, per_sentence):
         if not matches or report.kind_at(sent.start) == "problems":
             continue
-        out.extend(_sentence_metrics(report, norm, sent.start, sent.end, matches, seps, quotes, make_evidence))
+        out.extend(
+            _sentence_metrics(
+                report, norm, sent.start, sent.end, matches, seps, quotes, make_evidence, partial_ends, partial_starts
+            )
+        )
     out.sort(key=lambda m: (m.evidence.match_start, m.evidence.match_end) if m.evidence else (0, 0))
     return out
 
