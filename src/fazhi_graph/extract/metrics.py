@@ -303,22 +303,6 @@ def _partial_year_patterns() -> tuple[re.Pattern | None, tuple[re.Pattern, ...]]
     return _any_matcher(_lexicon().partial_year)
 
 
-# Looks at or beyond its end: a match cut at a sentence end may exist where the text has none.
-_LOOKS_AHEAD = re.compile(r"\(\?[=!]|\$|\\Z")
-
-
-def _partial_year_spans(norm: str) -> tuple[list[int], list[int]] | None:
-    """(ends, starts) of the matches of the partial-year alternation over the whole text, by end;
-    None if ``_partial_year`` must run on every sentence (patterns that cannot be joined or
-    that look ahead). A sentence holds a match only if one of these overlaps it: the
-    whole-text scan either finds that match or one that covers its start."""
-    joint, alone = _partial_year_patterns()
-    if alone or joint is None or _LOOKS_AHEAD.search(joint.pattern):
-        return None
-    spans = [m.span() for m in joint.finditer(norm) if m.end() > m.start()]
-    return [e for _, e in spans], [s for s, _ in spans]
-
-
 def _slogan_at(norm: str, s0: int, s1: int, ns: int, patterns) -> bool:
     joint, alone = patterns
     if joint is not None and joint.match(norm, ns, s1):
@@ -568,23 +552,15 @@ def _sentence_metrics(
     doc_seps: list[int] | None = None,
     quotes: list[int] | None = None,
     make_evidence=None,
-    partial_ends: list[int] | None = None,
-    partial_starts: list[int] | None = None,
 ) -> list[Metric]:
     """Metrics of the sentence ``norm[s0:s1]`` from its figure-regex ``matches``. A whole-report
     pass hands in what it computed once for the report: ``doc_seps`` (offsets of every clause
-    separator of ``norm``), ``quotes`` (see ``_figures``), ``report.evidence_maker()`` and the
-    spans of the partial-year matches of the whole text (``_partial_year_spans``)."""
+    separator of ``norm``), ``quotes`` (see ``_figures``) and ``report.evidence_maker()``."""
     lex = _lexicon()
     figures = _figures(norm, s0, s1, matches, lex, quotes)
     if not figures:
         return []
-    if partial_ends is not None and partial_starts is not None:
-        # a match inside the sentence exists only if a whole-text match overlaps it
-        k = bisect_right(partial_ends, s0)
-        partial = k < len(partial_ends) and partial_starts[k] < s1 and _partial_year(norm, s0, s1)
-    else:
-        partial = _partial_year(norm, s0, s1)
+    partial = _partial_year(norm, s0, s1)
     if doc_seps is None:
         seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm, s0, s1)]
     else:
@@ -685,14 +661,13 @@ def extract_metrics(report: SegmentedReport) -> list[Metric]:
     seps = [m.start() for m in _CLAUSE_SEPARATOR_RE.finditer(norm)]
     quotes = [m.start() for m in _quote_open_re().finditer(norm)]
     make_evidence = report.evidence_maker()
-    partial_ends, partial_starts = _partial_year_spans(norm) or (None, None)
     out: list[Metric] = []
     for sent, matches in zip(sentences, per_sentence):
         if not matches or report.kind_at(sent.start) == "problems":
             continue
         out.extend(
             _sentence_metrics(
-                report, norm, sent.start, sent.end, matches, seps, quotes, make_evidence, partial_ends, partial_starts
+                report, norm, sent.start, sent.end, matches, seps, quotes, make_evidence
             )
         )
     out.sort(key=lambda m: (m.evidence.match_start, m.evidence.match_end) if m.evidence else (0, 0))
