@@ -164,3 +164,17 @@ def test_windows_are_the_merged_sorted_windows(raw_ends, pos, endpos):
         else:
             want.append((lo, hi))
     assert rs._windows(0, ends, {}, pos, endpos) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(FRAG), max_size=60).map("".join), st.integers(min_value=0, max_value=5))
+def test_words_found_in_the_anchor_pass(text, cut):
+    """Words handed to RegexSet come back with every occurrence (overlapping ones, words that
+    are also anchors: 执法, 力量), and the regex matches are those of a set without words."""
+    words = [("执法", "A"), ("执法队伍", "B"), ("队伍力量", "C"), ("力量", "D"), ("老龄化", "E")]
+    with_words = RegexSet(list(enumerate(PATTERNS)), words=words)
+    hits: list[tuple[int, object]] = []
+    got = [(k, m.span()) for k, m in with_words.finditer(text, cut, None, hits)]
+    assert got == [(k, m.span()) for k, m in RegexSet(list(enumerate(PATTERNS))).finditer(text, cut)]
+    want = sorted((i + len(w) - 1, p) for w, p in words for i in range(cut, len(text)) if text.startswith(w, i))
+    assert sorted(hits) == want

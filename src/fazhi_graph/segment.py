@@ -379,7 +379,15 @@ def split_sentences(doc: Document, norm: str, sections: list[Section]) -> list[S
         if e > s:
             spans.append((s, e))
     secs = tree.sections_at([s for s, _ in spans])
-    return [Sentence(start=s, end=e, text=text[s:e], section_id=sec.id) for (s, e), sec in zip(spans, secs)]
+    # Built without the frozen dataclass __init__ (one object.__setattr__ per field), as
+    # SegmentedReport.evidence builds Evidence: a report has hundreds of sentences.
+    new = object.__new__
+    out = []
+    for (s, e), sec in zip(spans, secs):
+        sent = new(Sentence)
+        sent.__dict__.update(start=s, end=e, text=text[s:e], section_id=sec.id)
+        out.append(sent)
+    return out
 
 
 def segment(doc: Document) -> SegmentedReport:

@@ -82,7 +82,9 @@ def _build_index(rdf_class: str) -> _Index:
     if keys:
         auto.make_automaton()
         automaton = auto
-    cues = RegexSet([(i, p) for i, c in enumerate(cs) for p in c.cue_patterns])
+    # the labels are also found in the cue regexes' anchor pass (``_raw_hits``): one pass, not two
+    labels = [(key, (len(key), tuple(keys[key]))) for key in sorted(keys)]
+    cues = RegexSet([(i, p) for i, c in enumerate(cs) for p in c.cue_patterns], words=labels)
     excludes = tuple(tuple(re.compile(p) for p in c.exclude_patterns) for c in cs)
     return _Index(cs, automaton, cues, excludes)
 
@@ -194,19 +196,18 @@ _new_hit = tuple.__new__  # _Hit(...) without the generated Python __new__: one 
 
 def _raw_hits(index: _Index, norm: str, lo: int = 0, hi: int | None = None) -> list[_Hit]:
     hi = len(norm) if hi is None else hi
-    hits: list[_Hit] = []
-    if index.automaton is not None:
-        hits = [
-            _new_hit(_Hit, (end_idx - length + 1, end_idx + 1, cid, True))
-            for end_idx, (length, cids) in index.automaton.iter(norm, lo, hi)  # type: ignore[attr-defined]
-            for cid in cids
-        ]
-    hits += [
+    labels: list[tuple[int, tuple[int, tuple[int, ...]]]] = []  # filled by the cues' automaton pass
+    cue_hits = [
         _new_hit(_Hit, (m.start(), m.end(), cid, False))
-        for cid, m in index.cues.finditer(norm, lo, hi)
+        for cid, m in index.cues.finditer(norm, lo, hi, labels)
         if m.end() > m.start()
     ]
-    return hits  # type: ignore[return-value]
+    hits = [
+        _new_hit(_Hit, (end_idx - length + 1, end_idx + 1, cid, True))
+        for end_idx, (length, cids) in labels
+        for cid in cids
+    ]
+    return hits + cue_hits  # type: ignore[return-value]
 
 
 def _resolve(hits: list[_Hit], regex_swallows: bool = True) -> list[_Hit]:

@@ -321,7 +321,11 @@ class _Entry:
 class RegexSet:
     """A set of keyed regexes scanned together: ``finditer(text)`` yields (key, match)."""
 
-    def __init__(self, items: Sequence[tuple[object, str | re.Pattern[str]]]):
+    def __init__(
+        self, items: Sequence[tuple[object, str | re.Pattern[str]]], words: Sequence[tuple[str, object]] = ()
+    ):
+        """``words``: (word, payload) pairs to find in the same automaton pass as the anchors
+        (``finditer(…, word_hits=…)``): a taxonomy's labels cost no second pass over the text."""
         self._entries: list[_Entry] = []
         self._unanchored: list[int] = []
         self._anchors_of: dict[int, tuple[int, ...]] = {}  # regex index -> anchor ids
@@ -350,20 +354,32 @@ class RegexSet:
                 regexes_of.setdefault(aid, []).append(idx)
         self._regexes_of = {aid: tuple(v) for aid, v in regexes_of.items()}
         self._auto = None
-        if anchor_ids:
+        # automaton values: the anchor id (an int) for a word that is only an anchor, else
+        # (anchor id or -1, payload)
+        values: dict[str, object] = {}
+        for anchor, aid in anchor_ids.items():
+            self._anchor_len[aid] = len(anchor)
+            values[anchor] = aid
+        for word, payload in words:
+            aid = anchor_ids.get(word, -1)
+            values[word] = (aid, payload)
+        if values:
             auto = ahocorasick.Automaton()
-            for anchor, aid in sorted(anchor_ids.items()):
-                self._anchor_len[aid] = len(anchor)
-                auto.add_word(anchor, aid)
+            for word, value in sorted(values.items(), key=lambda kv: kv[0]):
+                auto.add_word(word, value)
             auto.make_automaton()
             self._auto = auto
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[tuple[object, re.Match[str]]]:
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None, word_hits: list[tuple[int, object]] | None = None
+    ) -> Iterator[tuple[object, re.Match[str]]]:
         """Every match of every regex, as ``finditer`` over ``text[pos:endpos]`` would give it,
-        grouped by regex in the order the regexes were given."""
+        grouped by regex in the order the regexes were given. ``word_hits``, if given, receives
+        (index of the last character, payload) of every occurrence of the ``words`` in
+        ``text[pos:endpos]``, overlapping ones included, before the first match is yielded."""
         endpos = len(text) if endpos is None else endpos
         # One automaton pass; occurrences are kept per anchor word (not per regex), so an
         # anchor shared by fifty regexes costs one list, and each regex's windows are
@@ -371,6 +387,12 @@ class RegexSet:
         ends: dict[int, list[int]] = {}
         if self._auto is not None:
             for end, aid in self._auto.iter(text, pos, endpos):  # type: ignore[attr-defined]
+                if aid.__class__ is tuple:  # a word (and perhaps an anchor too)
+                    aid, payload = aid
+                    if word_hits is not None:
+                        word_hits.append((end, payload))
+                    if aid < 0:
+                        continue
                 e = ends.get(aid)
                 if e is None:
                     ends[aid] = [end]
