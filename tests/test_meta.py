@@ -292,3 +292,25 @@ def test_alias_spans_equal_the_alias_regex(seed: int) -> None:
     labels = tuple(sorted(set(rnd.sample(labels_pool, rnd.randint(0, 4))), key=lambda t: (-len(t), t)))
     norm = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 80)))
     assert _alias_spans(norm, places, labels) == [m.span() for m in _alias_re(places, labels).finditer(norm)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首页 > 政务公开 > 法治政府建设",
+        "发布时间：2024-03-15 10:30  来源：市司法局  浏览次数：128",
+        "2024-03-15 10:30",
+        "网站标识码4113000001 豫ICP备05004445号",
+        "2023年，我局坚持以习近平法治思想为指导，全面推进依法行政。",
+        "一、主要工作",
+        "<br>",
+        "",
+    ],
+)
+def test_chrome_lines_as_the_joint_regex_says(line):
+    """_is_chrome splits the chrome alternation so re can skip ahead; it must agree with it."""
+    from fazhi_graph.extract.meta import _chrome_re, _is_chrome
+
+    norm = "前文\n" + line + "\n后文"
+    s, e = 3, 3 + len(line)
+    assert _is_chrome(norm, s, e) == (_chrome_re().search(norm, s, e) is not None)

@@ -92,6 +92,21 @@ def _chrome_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _chrome_searches() -> tuple[re.Pattern[str], ...]:
+    """``_chrome_re`` as the alternation of its plain terms plus each pattern on its own: a line
+    is chrome iff one of them is found. The terms alone let ``re`` skip to the characters
+    a term can start with; one alternative starting with a class (a date) keeps the joint
+    regex from doing so, and it tries all thirty alternatives at every character."""
+    terms = [re.escape(t) for t in lexicon("page-chrome-cues")]
+    out = [re.compile("|".join(f"(?:{t})" for t in terms))] if terms else []
+    return tuple(out + [re.compile(p) for p in lexicon_patterns("page-chrome-cues")])
+
+
+def _is_chrome(norm: str, s: int, e: int) -> bool:
+    return any(rx.search(norm, s, e) for rx in _chrome_searches())
+
+
+@lru_cache(maxsize=1)
 def _source_field_re() -> re.Pattern[str]:
     names = "|".join(re.escape(t) for t in lexicon("page-source-fields"))
     return re.compile(rf"(?<!\S)(?:{names})\s*[:：]\s*(?P<v>[^\s:：|]+)")
@@ -175,7 +190,7 @@ def _lines(norm: str) -> list[_Line]:
         while e > s and (norm[e - 1] in "#*" or norm[e - 1].isspace()):
             e -= 1
         if s < e:
-            out.append(_Line(s, e, bool(_chrome_re().search(norm, s, e))))
+            out.append(_Line(s, e, _is_chrome(norm, s, e)))
     return out
 
 
