@@ -178,3 +178,21 @@ def test_words_found_in_the_anchor_pass(text, cut):
     assert got == [(k, m.span()) for k, m in RegexSet(list(enumerate(PATTERNS))).finditer(text, cut)]
     want = sorted((i + len(w) - 1, p) for w, p in words for i in range(cut, len(text)) if text.startswith(w, i))
     assert sorted(hits) == want
+
+
+MARKER_PATTERNS = [
+    "下一步|(?:(我局|本局)(还)?(拟|将于))|(?:20\\d\\d年(度)?[,，]?(我局)?(将|要))",
+    "(?<=。)将|^拟",  # looks behind the position it is searched from
+    "a?b",  # an optional first item: b may start the match
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["下一步", "我局", "本局", "还", "拟", "将于", "2024年", "度", "，", "将", "要",
+                                 "。", "a", "b", "x", "\n"]), max_size=30).map("".join))
+def test_prefixed_search_answers_as_search(text):
+    from fazhi_graph.extract.scan import prefixed_search
+
+    for p in MARKER_PATTERNS:
+        rx = re.compile(p)
+        assert prefixed_search(rx)(text) == (rx.search(text) is not None), (p, text)

@@ -35,7 +35,7 @@ from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport,
 from ..namespaces import FZ
 from ..ontology import Concept, concepts, lexicon, lexicon_patterns
 from ..textnorm import normalize
-from .scan import RegexSet
+from .scan import RegexSet, prefixed_search
 
 __all__ = ["match_practices", "match_problems", "find_concept_spans", "planned_sentence"]
 
@@ -114,11 +114,19 @@ def _done_markers() -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
 
 
 def _has_marker(text: str, markers: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]) -> bool:
-    rx = _marker_re(markers)
-    if rx is not None:
-        return rx.search(text) is not None
+    found = _marker_search(markers)
+    if found is not None:
+        return found(text)
     terms, pats = markers
     return any(t in text for t in terms) or any(p.search(text) for p in pats)
+
+
+@lru_cache(maxsize=8)
+def _marker_search(markers: tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]):
+    """``_marker_re(markers).search(text) is not None`` as a function that first skips to a
+    character a marker can start with (``scan.prefixed_search``); None without ``_marker_re``."""
+    rx = _marker_re(markers)
+    return None if rx is None else prefixed_search(rx)
 
 
 @lru_cache(maxsize=8)
