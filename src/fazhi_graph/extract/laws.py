@@ -188,6 +188,8 @@ def _ends_with_any(s: str, terms: tuple[str, ...]) -> str | None:
 
 
 def _starts_with_any(s: str, terms: tuple[str, ...]) -> str | None:
+    if not s.startswith(terms):  # one C call for the common answer
+        return None
     for t in terms:
         if s.startswith(t):
             return t
@@ -331,7 +333,7 @@ def _scan_titles(text: str, norm: str) -> list[_Mention]:
             ok = False
             while p < n and p - i <= MAX_TITLE:
                 c = norm[p]
-                if c in _HARD_STOP or norm.startswith("\n\n", p) or norm.startswith("\n \n", p):
+                if c in _HARD_STOP or c == "\n" and (norm.startswith("\n\n", p) or norm.startswith("\n \n", p)):
                     break
                 if c == ch:
                     depth += 1
@@ -357,7 +359,7 @@ def _scan_titles(text: str, norm: str) -> list[_Mention]:
             if ch == "《":  # unclosed: the title runs to the end of the clause at most
                 stop = i + 1
                 while stop < n and stop - i <= MAX_TITLE and norm[stop] not in _CLAUSE_END:
-                    if norm[stop] in "《〈" or norm.startswith("\n\n", stop):
+                    if norm[stop] in "《〈" or norm[stop] == "\n" and norm.startswith("\n\n", stop):
                         break
                     stop += 1
                 end = _trim_unclosed(norm, i + 1, stop)
@@ -369,7 +371,7 @@ def _scan_titles(text: str, norm: str) -> list[_Mention]:
             b = i - 1
             while b >= 0 and i - b <= MAX_TITLE // 2:
                 c = norm[b]
-                if c in _CLAUSE_END or c in "《》〈〉" or norm.startswith("\n\n", b - 1):
+                if c in _CLAUSE_END or c in "《》〈〉" or c == "\n" and norm.startswith("\n\n", b - 1):
                     break
                 b -= 1
             start = b + 1

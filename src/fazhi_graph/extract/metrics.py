@@ -483,10 +483,10 @@ def _fitting_cues(unit: str, unit_class: str) -> tuple[object, frozenset[int], t
 
 def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
     auto, unanchored, table = _fitting_cues(fig.unit, fig.unit_class)
-    found = set(unanchored)
+    found = unanchored
     if auto is not None and prefix:
         for _, ks in auto.iter(prefix):  # type: ignore[attr-defined]
-            found |= ks
+            found = found | ks if found else ks  # frozensets: usually one hit, no copy
     best_of: dict[str, tuple[tuple, _Indicator]] = {}
     for k in found:
         p, inds = table[k]
@@ -518,19 +518,6 @@ def _link(prefix: str, postfix: str, fig: _Figure) -> _Indicator | None:
         if best is not None:
             cands.append((best, ind))
     return _best(cands)
-
-
-def _clause_bounds(norm: str, s0: int, s1: int, start: int, end: int, seps: list[int]) -> tuple[int, int]:
-    """The clause around a figure, within the sentence ``norm[s0:s1]``. A figure that opens
-    its clause right after a colon (累计罚款总额:227900元) belongs to the words before the colon.
-    ``seps``: sorted offsets of the clause separators of the sentence."""
-    i = bisect_left(seps, start)  # separators before the figure: seps[:i]
-    cs = seps[i - 1] + 1 if i > 0 else s0
-    if cs > s0 and norm[cs - 1] in _LABEL_COLONS and not norm[cs:start].strip():
-        cs = seps[i - 2] + 1 if i > 1 else s0
-    j = bisect_left(seps, end)
-    ce = seps[j] if j < len(seps) else s1
-    return cs, ce
 
 
 _CLAUSE_SEPARATOR_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEPARATORS))) + "]")
@@ -571,7 +558,8 @@ def _sentence_metrics(
     prev_end = s0
     for fig in figures:
         start, end = fig.start, fig.end
-        # the clause around the figure (``_clause_bounds``, inlined: it runs for every figure)
+        # the clause around the figure, inlined (it runs for every figure). A figure that opens its
+        # clause right after a colon (累计罚款总额:227900元) belongs to the words before the colon.
         i = bisect_left(seps, start)  # separators before the figure: seps[:i]
         cs = seps[i - 1] + 1 if i > 0 else s0
         if cs > s0 and norm[cs - 1] in _LABEL_COLONS and not norm[cs:start].strip():
@@ -662,8 +650,9 @@ def extract_metrics(report: SegmentedReport) -> list[Metric]:
     quotes = [m.start() for m in _quote_open_re().finditer(norm)]
     make_evidence = report.evidence_maker()
     out: list[Metric] = []
+    kind_at = report.kind_at
     for sent, matches in zip(sentences, per_sentence):
-        if not matches or report.kind_at(sent.start) == "problems":
+        if not matches or kind_at(sent.start) == "problems":
             continue
         out.extend(
             _sentence_metrics(
