@@ -113,3 +113,61 @@ def test_cli_command(built, tmp_path):
     assert (out / "patterns.md").exists() and not (out / "similarity_heatmap.png").exists()
     missing = CliRunner().invoke(app, ["patterns", "--graph", str(tmp_path / "nope.ttl"), "-o", str(out)])
     assert missing.exit_code == 2
+
+
+def test_store_gives_the_same_files_as_graph_ttl(built, tmp_path):
+    """`patterns --store` on a store built from the same reports writes the same bytes as
+    `patterns --graph graph.ttl` (md, every CSV, the xlsx, the PNGs)."""
+    from fazhi_graph.cli import app
+    from fazhi_graph.patterns import run_patterns
+
+    store = tmp_path / "store"
+    res = CliRunner().invoke(app, ["build", str(ROOT / "seeds"), str(ROOT / "tests" / "fixtures" / "multiyear"),
+                                   "-o", str(tmp_path / "out"), "--store", str(store), "--cache-dir", str(tmp_path / "cache")])
+    assert res.exit_code == 0, res.output
+    from_ttl = run_patterns(built.outputs["graph"], tmp_path / "ttl", k=3)
+    from_store = run_patterns(None, tmp_path / "store-report", k=3, store=store)
+    assert sorted(from_ttl.outputs) == sorted(from_store.outputs)
+    assert len(from_ttl.outputs) >= 18
+    for name in sorted(from_ttl.outputs):
+        assert (tmp_path / "store-report" / name).read_bytes() == (tmp_path / "ttl" / name).read_bytes(), name
+    a, b = from_ttl.analysis, from_store.analysis
+    assert a.facts.mentions == b.facts.mentions and a.facts.bureaus == b.facts.bureaus
+
+
+def test_cli_store_option(built, tmp_path):
+    from fazhi_graph.cli import app
+
+    store = tmp_path / "store"
+    CliRunner().invoke(app, ["build", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--store", str(store),
+                             "--cache-dir", str(tmp_path / "cache")])
+    res = CliRunner().invoke(app, ["patterns", "--store", str(store), "-o", str(tmp_path / "p"), "--no-plots"])
+    assert res.exit_code == 0, res.output
+    assert "执法力量不足" in (tmp_path / "p" / "patterns.md").read_text(encoding="utf-8")
+    both = CliRunner().invoke(app, ["patterns", "--store", str(store), "--graph", str(built.outputs["graph"]),
+                                    "-o", str(tmp_path / "q")])
+    assert both.exit_code == 2 and "not both" in both.output
+    missing = CliRunner().invoke(app, ["patterns", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "q")])
+    assert missing.exit_code == 2
+
+
+def test_many_bureaus_are_cited_by_examples_with_complete_counts(built):
+    """Above ``ALL_UP_TO`` bureaus a finding quotes ``examples`` bureaus spread over provinces;
+    forcing that on the fixture (examples=2) keeps every count and the membership matrices whole."""
+    from fazhi_graph import analyze as an
+
+    full = analyze(built.graph, k=3)
+    small = analyze(built.graph, k=3, examples=2)
+    assert small.limits.examples == 2 and full.limits.examples is None
+    for a, b in zip(full.shared_problems, small.shared_problems):
+        assert (a.label, a.count) == (b.label, b.count)
+        assert len(b.bureaus) == min(2, a.count) and all(bq.quote for bq in b.bureaus)
+        if a.count > 2:  # two provinces at least among the examples when the concept spans them
+            provinces = {small.facts.bureaus[bq.bureau].province for bq in b.bureaus}
+            all_provinces = {full.facts.bureaus[bq.bureau].province for bq in a.bureaus}
+            assert len(provinces) == min(2, len(all_provinces))
+    for a, b in zip(full.mandated, small.mandated):
+        assert (a.covered_count, a.missing, a.rate) == (b.covered_count, b.missing, b.rate)
+    assert (full.practice_matrix.dense() == small.practice_matrix.dense()).all()
+    md_rows = {t.name: t for t in tables(small)}
+    assert "每项最多列出 2 个单位" in md_rows["shared_problems"].note

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+
+import numpy as np
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -49,9 +51,19 @@ def _q(q: Quote | None) -> tuple[str, str]:
     return (q.text, q.link()) if q else ("", "")
 
 
+def _names(names: list[str] | tuple[str, ...], limit: int | None, total: int | None = None) -> str:
+    """Names joined with 、, cut after ``limit`` with the total ("…（共 N 个）")."""
+    total = len(names) if total is None else total
+    shown = list(names) if limit is None else list(names)[:limit]
+    return "、".join(shown) + (f"…（共 {total} 个）" if total > len(shown) else "")
+
+
 def tables(a: Analysis) -> list[Table]:
     """Every pattern as a flat table (the rows written to CSV, xlsx and Markdown)."""
     out: list[Table] = []
+    lim = a.limits
+    cap = (f"单位较多（{len(a.facts.bureau_list())} 个），每项最多列出 {lim.examples} 个单位及其原文（按省份轮流选取）；"
+           "“单位数”为全部单位数，完整名单见矩阵表 matrix_*.csv。") if lim.examples is not None else ""
     for kind, items, title in (
         ("practices", a.shared_practices, f"至少 {a.k} 个单位共有的举措"),
         ("problems", a.shared_problems, f"至少 {a.k} 个单位共有的问题"),
@@ -66,7 +78,7 @@ def tables(a: Analysis) -> list[Table]:
                 title,
                 ["名称", "单位数", "单位", "状态", "原文", "出处"],
                 rows,
-                "举措含已开展与计划开展；问题为报告“存在的不足”部分列出的问题类别。",
+                "举措含已开展与计划开展；问题为报告“存在的不足”部分列出的问题类别。" + cap,
             )
         )
     for mat, name, title in (
@@ -88,7 +100,8 @@ def tables(a: Analysis) -> list[Table]:
             "法定必备举措覆盖情况（含下位举措）",
             ["必备举措", "覆盖率", "单位", "情况", "依据举措", "原文", "出处"],
             rows,
-            "“未提及”是负面证据：该单位所有报告中均未找到该举措或其下位举措，可能是未开展，也可能是未写入报告。",
+            "“未提及”是负面证据：该单位所有报告中均未找到该举措或其下位举措，可能是未开展，也可能是未写入报告。"
+            + (f"每项最多列出 {lim.examples} 个提及的单位及其原文；未提及的单位全部列出。" if lim.examples is not None else ""),
         )
     )
     from .analyze import required_sections
@@ -110,9 +123,11 @@ def tables(a: Analysis) -> list[Table]:
     )
     rows = []
     for r in a.recurring:
-        for q in r.quotes:
+        for q in r.quotes or [None]:  # rows past Limits.max_quoted carry no quote
             rows.append([r.bureau, r.problem, "、".join(map(str, r.years)), *_q(q)])
-    out.append(Table("recurring_problems", "多年重复出现的问题", ["单位", "问题", "出现年度", "原文", "出处"], rows))
+    quoted_note = (f"全部 {{n}} 行；前 {lim.max_quoted} 行附原文。" if lim.max_quoted is not None else "")
+    out.append(Table("recurring_problems", "多年重复出现的问题", ["单位", "问题", "出现年度", "原文", "出处"], rows,
+                     quoted_note.format(n=len(a.recurring))))
     rows = []
     for f in a.followups:
         state = "已开展" if f.carried_out else ("再次列入计划" if f.planned_again else "未报告开展")
@@ -123,7 +138,7 @@ def tables(a: Analysis) -> list[Table]:
             "上一年度计划的落实情况",
             ["单位", "计划举措", "计划年度", "检查年度", "次年情况", "计划原文", "计划出处", "开展原文", "开展出处"],
             rows,
-            "“未报告开展”指次年报告未写明开展该举措（或其下位举措），不等于确未开展。",
+            "“未报告开展”指次年报告未写明开展该举措（或其下位举措），不等于确未开展。" + quoted_note.format(n=len(a.followups)),
         )
     )
     for sim, name, title in (
@@ -132,7 +147,7 @@ def tables(a: Analysis) -> list[Table]:
     ):
         rows = [[p.a, p.b, round(p.jaccard, 3), len(p.shared), "、".join(p.shared)] for p in sim.pairs]
         out.append(Table(name, title, ["单位A", "单位B", "Jaccard", "共有数", "共有项（证据）"], rows))
-        rows = [[i + 1, len(c), "、".join(c)] for i, c in enumerate(sim.communities)]
+        rows = [[i + 1, len(c), _names(c, lim.max_names)] for i, c in enumerate(sim.communities)]
         out.append(
             Table(
                 name.replace("similar", "communities"),
@@ -142,7 +157,7 @@ def tables(a: Analysis) -> list[Table]:
             )
         )
     rows = [
-        [c.practice, c.problem, c.both, c.practice_bureaus, c.problem_bureaus, c.total, c.lift, "、".join(c.bureaus)]
+        [c.practice, c.problem, c.both, c.practice_bureaus, c.problem_bureaus, c.total, c.lift, _names(c.bureaus, None, c.both)]
         for c in a.cooccurrence
     ]
     out.append(
@@ -162,7 +177,7 @@ def tables(a: Analysis) -> list[Table]:
                 DIM_ZH[gs.dimension], group, gs.reports, len(gs.bureaus), gs.avg_practices, gs.avg_problems,
                 "、".join(f"{lbl}({n})" for lbl, n in gs.top_practices),
                 "、".join(f"{lbl}({n})" for lbl, n in gs.top_problems),
-                "、".join(gs.bureaus),
+                _names(gs.bureaus, lim.max_names),
             ]
         )
     out.append(
@@ -254,13 +269,19 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
     L: list[str] = ["# 跨单位模式分析 Cross-bureau patterns", ""]
     L.append(f"报告 {len(f.reports)} 份，单位 {n_b} 个，共有阈值 k = {a.k}。每个数字后附原文与出处（`文件#起-止 § 章节`）。")
     L.append("")
+    lim = a.limits
+    if lim.examples is not None:
+        L.append(f"单位较多：每项发现最多列出 {lim.examples} 个单位的原文（按省份轮流选取），名单每处最多 {lim.max_names} 个，"
+                 f"多年度表格前 {lim.max_quoted} 行附原文；计数均为全部单位。完整名单见 CSV / xlsx（矩阵表 matrix_*.csv）。")
+        L.append("")
 
     for title, items in ((f"## 1. 至少 {a.k} 个单位共有的举措", a.shared_practices), (f"## 2. 至少 {a.k} 个单位共有的问题", a.shared_problems)):
         L += [title, ""]
         if not items:
             L += ["（无）", ""]
         for sc in items:
-            L.append(f"### {sc.label}（{sc.count} 个单位）")
+            more = f"，以下为其中 {len(sc.bureaus)} 个" if sc.count > len(sc.bureaus) else ""
+            L.append(f"### {sc.label}（{sc.count} 个单位{more}）")
             for bq in sc.bureaus:
                 st = f" [{STATUS_ZH.get(bq.status, bq.status)}]" if bq.status else ""
                 L.append(f"- {bq.label}{st}：{_ev(bq.quote)}")
@@ -279,9 +300,10 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
     L.append("必备举措为本体中标注 `fz:mandated true` 的举措；提及其下位举措也计为覆盖。“从未提及”指该单位所有报告中均未出现。")
     L.append("")
     for m in a.mandated:
-        L.append(f"- **{m.label}**：{len(m.covered)}/{len(m.covered) + len(m.missing)} 个单位提及（{m.rate:.0%}）。")
+        L.append(f"- **{m.label}**：{m.covered_count}/{m.covered_count + len(m.missing)} 个单位提及（{m.rate:.0%}）。")
         if m.missing:
-            L.append(f"  - 从未提及：{'、'.join(m.missing)}（检索的报告：{'、'.join(f'`{s}`' for s in m.missing_sources)}）")
+            srcs = [f"`{s}`" for s in m.missing_sources]
+            L.append(f"  - 从未提及：{_names(m.missing, lim.max_names)}（检索的报告：{_names(srcs, lim.max_names)}）")
         if m.covered:
             bq = m.covered[0]
             via = f"（经由“{bq.status}”）" if bq.status and bq.status != m.label else ""
@@ -292,12 +314,18 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
     from .analyze import required_sections
 
     req = [r.label for r in required_sections()]
+    shown = a.completeness if lim.max_quoted is None else a.completeness[: lim.max_quoted]
+    if len(shown) < len(a.completeness):
+        L.append(f"共 {len(a.completeness)} 份报告，以下为前 {len(shown)} 份，全部见 `completeness.csv`。各章节缺少的报告数：")
+        L.append("")
+        L += _md_table(["必备章节", "缺少的报告数"], [[r, sum(r in c.missing for c in a.completeness)] for r in req])
+        L.append("")
     L += _md_table(
         ["单位", "年度", *req],
-        [[c.bureau, c.year or "", *("✓" if r in c.present else "✗" for r in req)] for c in a.completeness],
+        [[c.bureau, c.year or "", *("✓" if r in c.present else "✗" for r in req)] for c in shown],
     )
     L.append("")
-    for c in a.completeness:
+    for c in shown:
         if c.missing:
             L.append(f"- {c.bureau} {c.year or ''}（`{c.source}`）缺少：{'、'.join(c.missing)}。报告的一级标题：{'；'.join(c.headings) or '（无）'}")
     L.append("")
@@ -305,12 +333,20 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
     L += ["## 6. 多年度：重复出现的问题与计划落实", ""]
     if not a.recurring and not a.followups:
         L += ["（没有同一单位多个年度的报告。）", ""]
-    for r in a.recurring:
+    recurring = a.recurring if lim.max_quoted is None else a.recurring[: lim.max_quoted]
+    if len(recurring) < len(a.recurring):
+        L.append(f"重复出现的问题共 {len(a.recurring)} 项，以下为前 {len(recurring)} 项，全部见 `recurring_problems.csv`。")
+    for r in recurring:
         L.append(f"- **{r.bureau}**：“{r.problem}”在 {'、'.join(map(str, r.years))} 年均被列为问题。")
         for q in r.quotes:
             L.append(f"  - {_ev(q)}")
+    followups = a.followups if lim.max_quoted is None else a.followups[: lim.max_quoted]
     if a.followups:
         L.append("")
+        if len(followups) < len(a.followups):
+            done = sum(x.carried_out for x in a.followups)
+            L.append(f"计划共 {len(a.followups)} 项，次年报告开展 {done} 项；以下为前 {len(followups)} 项，全部见 `plan_followups.csv`。")
+            L.append("")
         L += _md_table(
             ["单位", "计划举措", "计划年度", "次年情况", "计划原文", "开展原文"],
             [
@@ -319,7 +355,7 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
                     "已开展" if x.carried_out else ("再次列入计划" if x.planned_again else "未报告开展"),
                     _ev(x.plan_quote), _ev(x.done_quote) if x.carried_out else "",
                 ]
-                for x in a.followups
+                for x in followups
             ],
         )
     L.append("")
@@ -336,7 +372,7 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
         L.append("")
         L.append(f"社区（Louvain，seed=42，相似度 ≥ {sim.threshold} 连边）：")
         for i, c in enumerate(sim.communities, 1):
-            L.append(f"{i}. {'、'.join(c)}")
+            L.append(f"{i}. {_names(c, lim.max_names)}")
         L.append("")
 
     L += ["## 8. 举措与问题的共现（关联，非因果）", ""]
@@ -345,7 +381,7 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
     if a.cooccurrence:
         L += _md_table(
             ["举措", "问题", "共现单位数", "lift", "共现单位（证据）"],
-            [[c.practice, c.problem, c.both, f"{c.lift:.2f}", "、".join(c.bureaus)] for c in a.cooccurrence[:30]],
+            [[c.practice, c.problem, c.both, f"{c.lift:.2f}", _names(c.bureaus, None, c.both)] for c in a.cooccurrence[:30]],
         )
         if len(a.cooccurrence) > 30:
             L.append(f"\n（共 {len(a.cooccurrence)} 行，全部见 `cooccurrence.csv`。）")
@@ -364,7 +400,7 @@ def to_markdown(a: Analysis, plots: list[str]) -> str:
                 [
                     LEVEL_ZH.get(x.group, x.group) if dim == "admin_level" else x.group, x.reports, x.avg_practices,
                     x.avg_problems, "、".join(f"{lbl}({n})" for lbl, n in x.top_practices),
-                    "、".join(f"{lbl}({n})" for lbl, n in x.top_problems), "、".join(x.bureaus),
+                    "、".join(f"{lbl}({n})" for lbl, n in x.top_problems), _names(x.bureaus, lim.max_names),
                 ]
                 for x in rows
             ],
@@ -423,7 +459,9 @@ def heatmap_png(a: Analysis, limit: int = 50) -> bytes:
     pm = a.practice_matrix
     weights = [int(x) for x in pm.data.sum(axis=1).A1] if len(pm.bureaus) else []
     rows = _top_rows(sim.labels, weights, limit)
-    m = sim.matrix[rows][:, rows] if rows else sim.matrix
+    from .analyze import jaccard
+
+    m = jaccard(pm.data[rows]) if rows else np.zeros((0, 0))  # the full matrix may not exist (many bureaus)
     labels = [sim.labels[i] for i in rows]
 
     def draw(plt):
@@ -490,9 +528,24 @@ def write_patterns(a: Analysis, out_dir: str | Path, *, plots: bool = True) -> P
     return res
 
 
-def run_patterns(graph_path: str | Path, out_dir: str | Path, *, k: int = 3, threshold: float = 0.3, plots: bool = True) -> PatternsResult:
-    """Load ``graph.ttl``, analyse it and write the report (what ``fazhi-graph patterns`` calls)."""
-    from .query import load_graph
+def run_patterns(graph_path: str | Path | None, out_dir: str | Path, *, k: int = 3, threshold: float = 0.3,
+                 plots: bool = True, store: str | Path | None = None, examples: int | None = -1) -> PatternsResult:
+    """Analyse ``graph.ttl`` or an Oxigraph store folder (``store``, opened read-only) and write
+    the report (what ``fazhi-graph patterns`` calls). The same reports give the same files either
+    way. ``examples``: bureaus quoted per finding (-1: all up to ``analyze.ALL_UP_TO`` bureaus,
+    then ``analyze.EXAMPLES``; 0: all)."""
+    if (graph_path is None) == (store is None):
+        raise ValueError("give either a graph file or a store folder")
+    if store is not None:
+        from .query import QueryError
+        from .store import open_store
 
-    g = load_graph(graph_path)
-    return write_patterns(analyze(g, k=k, threshold=threshold), out_dir, plots=plots)
+        try:
+            source = open_store(store, read_only=True)
+        except (FileNotFoundError, OSError) as exc:
+            raise QueryError(f"{store}: cannot open the store ({exc}); build it with `fazhi-graph build --store`") from exc
+    else:
+        from .query import load_graph
+
+        source = load_graph(graph_path)
+    return write_patterns(analyze(source, k=k, threshold=threshold, examples=examples), out_dir, plots=plots)

@@ -5,7 +5,7 @@ Kept in its own module with a ``register(app)`` hook so cli.py only has to call 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -15,9 +15,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def patterns(
-        graph: Annotated[Path, typer.Option("--graph", "-g", help="graph.ttl written by `fazhi-graph build`.")] = Path(
-            "output/graph.ttl"
-        ),
+        graph: Annotated[
+            Optional[Path], typer.Option("--graph", "-g", help="graph.ttl written by `fazhi-graph build` [default: output/graph.ttl].")
+        ] = None,
+        store: Annotated[
+            Optional[Path],
+            typer.Option("--store", help="Analyse an Oxigraph store written by `build --store` instead of a graph file "
+                                         "(for thousands of reports; opened read-only)."),
+        ] = None,
         output: Annotated[Path, typer.Option("--output", "-o", help="Folder for patterns.md, CSV, xlsx and PNG files.")] = Path(
             "output/patterns"
         ),
@@ -26,6 +31,11 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--threshold", min=0.0, max=1.0, help="Jaccard similarity that links two bureaus for communities.")
         ] = 0.3,
         plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG plots.")] = True,
+        examples: Annotated[
+            int,
+            typer.Option("--examples", min=-1, help="Bureaus quoted per finding: -1 = all up to 200 bureaus, "
+                                                    "then 20 spread over provinces (counts stay complete); 0 = all."),
+        ] = -1,
     ) -> None:
         """跨单位模式分析：共有举措与问题、必备举措覆盖、报告完整性、多年度重复问题、相似度与共现。
 
@@ -37,8 +47,12 @@ def register(app: typer.Typer) -> None:
         from .query import QueryError
 
         out, err = Console(), Console(stderr=True)
+        if graph is not None and store is not None:
+            err.print("[red]error[/red] give --graph or --store, not both", highlight=False)
+            raise typer.Exit(2)
         try:
-            res = run_patterns(graph, output, k=min_bureaus, threshold=threshold, plots=plots)
+            res = run_patterns(None if store else (graph or Path("output/graph.ttl")), output, k=min_bureaus,
+                               threshold=threshold, plots=plots, store=store, examples=examples)
         except QueryError as exc:
             err.print(f"[red]error[/red] {exc}", highlight=False)
             raise typer.Exit(2) from exc
