@@ -159,6 +159,17 @@ def test_evidence_maker_follows_the_report() -> None:
     assert report.evidence_maker() is report.evidence_maker()  # built once per index
 
 
+def test_quotes_are_the_text_even_when_a_sentence_says_otherwise() -> None:
+    """Quotes share a sentence's text only where that is the text at its offsets."""
+    text = "全年办理案件120件。下一步将继续推进。"
+    good = Sentence(0, 11, text[0:11], "s0")
+    bad = Sentence(11, len(text), "别的文字" * 2 + "推", "s0")  # same length, other words
+    report = SegmentedReport(Document(source="t", text=text), [], [good, bad])
+    assert report.evidence(2, 4).quote is good.text
+    ev = report.evidence(13, 15)
+    assert ev.quote == text[11:] and ev.quote != bad.text
+
+
 def test_sentences_at_is_sentence_at_of_each_offset() -> None:
     text = "一、工作\n全年办理案件120件。  下一步将继续推进。\n"
     sentences = [Sentence(5, 16, text[5:16], "s1"), Sentence(18, 27, text[18:27], "s1")]

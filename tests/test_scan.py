@@ -195,4 +195,7 @@ def test_prefixed_search_answers_as_search(text):
 
     for p in MARKER_PATTERNS:
         rx = re.compile(p)
-        assert prefixed_search(rx)(text) == (rx.search(text) is not None), (p, text)
+        found = prefixed_search(rx)
+        assert found(text) == (rx.search(text) is not None), (p, text)
+        for pos, endpos in ((1, len(text)), (2, len(text) - 2), (0, 3)):
+            assert found(text, pos, endpos) == (rx.search(text, pos, endpos) is not None), (p, text, pos, endpos)

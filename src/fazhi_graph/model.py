@@ -219,6 +219,11 @@ def _evidence_maker(doc: Document, sentences: list[Sentence], idx: _Lookup) -> "
     text, source = doc.text, doc.source
     sent_starts = idx.sent_starts
     sent_ends = [s.end for s in sentences]
+    # a sentence's own text where it is the text at its offsets (segment() makes it so), to be
+    # shared by the quotes of every match in that sentence
+    sent_texts = [
+        s.text if len(s.text) == s.end - s.start and text.startswith(s.text, s.start) else None for s in sentences
+    ]
     bounds = idx.bounds
     # per interval of ``bounds``: the innermost section's title and id, and the resolved kind
     titles = [sec.title for sec in idx.secs]
@@ -238,9 +243,13 @@ def _evidence_maker(doc: Document, sentences: list[Sentence], idx: _Lookup) -> "
         if i >= 0 and sent_starts[i] <= match_start < sent_ends[i] and sent_starts[i] < start:
             start = sent_starts[i]
         last = match_end - 1 if match_end - 1 > match_start else match_start
-        i = bisect_right(sent_starts, last) - 1
-        if i >= 0 and sent_starts[i] <= last < sent_ends[i] and sent_ends[i] > end:
-            end = sent_ends[i]
+        j = bisect_right(sent_starts, last) - 1
+        if j >= 0 and sent_starts[j] <= last < sent_ends[j] and sent_ends[j] > end:
+            end = sent_ends[j]
+        # the quote is most often one whole sentence: share its text instead of a copy
+        quote = sent_texts[i] if i >= 0 and start == sent_starts[i] and end == sent_ends[i] else None
+        if quote is None:
+            quote = text[start:end]
         if has_sections:
             i = bisect_right(bounds, match_start)
             title, sid, kind = titles[i], ids[i], kinds[i]
@@ -256,7 +265,7 @@ def _evidence_maker(doc: Document, sentences: list[Sentence], idx: _Lookup) -> "
             section_kind=kind,
             start=start,
             end=end,
-            quote=text[start:end],
+            quote=quote,
             match_start=match_start,
             match_end=match_end,
             match=text[match_start:match_end],

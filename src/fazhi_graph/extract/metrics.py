@@ -47,7 +47,7 @@ from ..model import Metric, SegmentedReport, Sentence
 from ..namespaces import FZ
 from ..ontology import lexicon, lexicon_patterns, ontology_graph
 from ..textnorm import normalize
-from .scan import best_literals, first_chars
+from .scan import best_literals, first_chars, prefixed_search
 
 OTHER = "other"
 
@@ -310,9 +310,15 @@ def _slogan_at(norm: str, s0: int, s1: int, ns: int, patterns) -> bool:
     return bool(alone) and any(p.match(norm[s0:s1], ns - s0) for p in alone)
 
 
+@lru_cache(maxsize=1)
+def _partial_year_search():
+    joint, _alone = _partial_year_patterns()
+    return None if joint is None else prefixed_search(joint)
+
+
 def _partial_year(norm: str, s0: int, s1: int) -> bool:
     joint, alone = _partial_year_patterns()
-    if joint is not None and joint.search(norm, s0, s1):
+    if joint is not None and _partial_year_search()(norm, s0, s1):
         return True
     return bool(alone) and any(p.search(norm[s0:s1]) for p in alone)
 

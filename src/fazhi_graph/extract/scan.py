@@ -14,6 +14,7 @@ of the same regex may also be reported (callers resolve overlaps anyway).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -303,23 +304,27 @@ def _first_item(op, arg) -> tuple[set[str] | None, bool]:
     return None, False
 
 
-def prefixed_search(rx: re.Pattern[str]) -> Callable[[str], bool]:
-    """``lambda text: rx.search(text) is not None``, first skipping to a character a match can
+def prefixed_search(rx: re.Pattern[str]) -> Callable[..., bool]:
+    """``lambda text, pos=0, endpos=None: rx.search(text, pos, endpos) is not None``, first
+    skipping to a character a match can
     start with (``first_chars``) with a one-class regex ``re`` scans fast: an alternation whose
     alternatives open with groups (``(我局|本局)(拟|将于)``) makes ``re`` try every alternative
     at every character. Same answer: no match can start before that character, and a search
     from a position still sees the text before it (lookbehind, ``^``)."""
     chars = first_chars(rx.pattern) if not rx.flags & re.IGNORECASE else None
-    if not chars:
-        return lambda text: rx.search(text) is not None
-    first = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]").search
     search = rx.search
+    if not chars:
+        return lambda text, pos=0, endpos=_END: search(text, pos, endpos) is not None
+    first = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]").search
 
-    def found(text: str) -> bool:
-        m = first(text)
-        return m is not None and search(text, m.start()) is not None
+    def found(text: str, pos: int = 0, endpos: int = _END) -> bool:
+        m = first(text, pos, endpos)
+        return m is not None and search(text, m.start(), endpos) is not None
 
     return found
+
+
+_END = sys.maxsize  # the ``endpos`` of a search to the end of the text
 
 
 def max_width(pattern: str) -> int | None:
