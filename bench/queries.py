@@ -46,9 +46,12 @@ def measure(store_dir: str, runs: int, only: list[str] | None = None,
         p = (params or {}).get(name)
         if sparql_order:
             nq, merged = q.resolve_named(name, p)
-            call = lambda: st.run(s, nq.text, merged)  # noqa: E731
+
+            def call(text=nq.text, merged=merged):
+                return st.run(s, text, merged)
         else:
-            call = lambda: st.run_named(s, name, p)  # noqa: E731
+            def call(name=name, p=p):
+                return st.run_named(s, name, p)
         n = len(call().rows)  # warm-up (and row count)
         lat = []
         for _ in range(runs):

@@ -154,8 +154,6 @@ def test_cli_store_option(built, tmp_path):
 def test_many_bureaus_are_cited_by_examples_with_complete_counts(built):
     """Above ``ALL_UP_TO`` bureaus a finding quotes ``examples`` bureaus spread over provinces;
     forcing that on the fixture (examples=2) keeps every count and the membership matrices whole."""
-    from fazhi_graph import analyze as an
-
     full = analyze(built.graph, k=3)
     small = analyze(built.graph, k=3, examples=2)
     assert small.limits.examples == 2 and full.limits.examples is None

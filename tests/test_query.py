@@ -102,8 +102,11 @@ def test_sort_rows_follows_sparql_order_and_breaks_ties():
 
     from fazhi_graph.query import sort_rows
 
-    zh = lambda s: ox.Literal(s, language="zh")  # noqa: E731
-    num = lambda n: ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
+    def zh(s):
+        return ox.Literal(s, language="zh")
+
+    def num(n):
+        return ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     rows = [
         [zh("潢川县城市管理局"), num(10), ox.Literal("b")],
         [zh("长治市城市管理局"), num(9), ox.Literal("a")],

@@ -1115,7 +1115,7 @@ class Analysis:
     problem_similarity: Similarity
     cooccurrence: list[Cooccurrence]
     breakdowns: list[GroupStats]
-    limits: "Limits" = field(default_factory=lambda: Limits())
+    limits: Limits = field(default_factory=lambda: Limits())
 
 
 #: Up to this many bureaus every finding lists every bureau with its quote; above, ``examples``
@@ -1132,7 +1132,7 @@ class Limits:
     max_names: int | None = None  # bureau names per table cell or list
 
     @classmethod
-    def auto(cls, n_bureaus: int, examples: int | None = -1) -> "Limits":
+    def auto(cls, n_bureaus: int, examples: int | None = -1) -> Limits:
         """No limit up to ``ALL_UP_TO`` bureaus; the defaults above beyond. ``examples`` given
         (≥ 0; 0 = all) overrides the number of examples and, when 0, lifts every limit."""
         if examples == 0 or (examples == -1 and n_bureaus <= ALL_UP_TO):

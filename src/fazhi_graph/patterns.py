@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
-
-import numpy as np
 import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import numpy as np
 
 from .analyze import Analysis, Quote, analyze
 from .pipeline import write_atomic

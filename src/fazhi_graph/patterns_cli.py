@@ -5,7 +5,7 @@ Kept in its own module with a ``register(app)`` hook so cli.py only has to call 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,10 +16,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def patterns(
         graph: Annotated[
-            Optional[Path], typer.Option("--graph", "-g", help="graph.ttl written by `fazhi-graph build` [default: output/graph.ttl].")
+            Path | None, typer.Option("--graph", "-g", help="graph.ttl written by `fazhi-graph build` [default: output/graph.ttl].")
         ] = None,
         store: Annotated[
-            Optional[Path],
+            Path | None,
             typer.Option("--store", help="Analyse an Oxigraph store written by `build --store` instead of a graph file "
                                          "(for thousands of reports; opened read-only)."),
         ] = None,
