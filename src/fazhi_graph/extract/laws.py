@@ -452,9 +452,7 @@ def _scan_bare(text: str, norm: str, taken: list[tuple[int, int]], squeezed: tup
     if auto is None:
         return []
     sq, idx = squeezed or _squeeze(norm)
-    hits = []
-    for end, (length, iri) in auto.iter(sq):
-        hits.append((end - length + 1, end + 1, iri))
+    hits = [(end - length + 1, end + 1, iri) for end, (length, iri) in auto.iter(sq)]
     chosen = _longest_non_overlapping(hits)
     veto = lexicon("law-bare-right-veto")
     spans = sorted(taken)
@@ -614,6 +612,7 @@ def extract_laws(report: SegmentedReport, year: int | None = None) -> list[LawCi
 
     mentions.sort(key=lambda m: (m.start, m.end))
     cites: dict[str, LawCitation] = {}
+    make_evidence = report.evidence_maker()
     for m in mentions:
         e = m.entry
         if e is not None:
@@ -648,7 +647,7 @@ def extract_laws(report: SegmentedReport, year: int | None = None) -> list[LawCi
         c = cites[key]
         if m.broken and "broken-brackets" not in c.flags:
             c.flags.append("broken-brackets")
-        c.evidence.append(report.evidence(m.start, m.end, m.span_start, m.span_end))
+        c.evidence.append(make_evidence(m.start, m.end, m.span_start, m.span_end))
     for c in cites.values():
         c.flags.sort()
     return list(cites.values())
