@@ -35,7 +35,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from operator import itemgetter
+from operator import gt, itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -616,13 +616,16 @@ def figure_matches_by_sentence(figure: re.Pattern, norm: str, sentences: list[Se
     scan (see tests/test_extract_metrics.py). Only sentences that a whole-text match crosses
     (a figure running over a cut that has no punctuation) are scanned again on their own.
     Sentences must be sorted and disjoint (as segment() makes them); otherwise every
-    sentence is scanned on its own."""
+    sentence is scanned on its own. The lists are to be read, not changed: sentences
+    without a match may share one empty list."""
     n = len(sentences)
-    if any(sentences[i].end > sentences[i + 1].start for i in range(n - 1)):
-        return [list(figure.finditer(norm, s.start, s.end)) for s in sentences]
     starts = [s.start for s in sentences]
     ends = [s.end for s in sentences]
-    out: list[list[re.Match]] = [[] for _ in range(n)]
+    if any(map(gt, ends[:-1], starts[1:])):  # some sentence ends after the next one starts
+        return [list(figure.finditer(norm, s.start, s.end)) for s in sentences]
+    # sentences without a figure share one empty list (read only): most sentences have none
+    empty: list[re.Match] = []
+    out: list[list[re.Match]] = [empty] * n
     dirty: set[int] = set()
     lo = 0
     for m in figure.finditer(norm):
@@ -631,7 +634,10 @@ def figure_matches_by_sentence(figure: re.Pattern, norm: str, sentences: list[Se
         if i >= 0:
             lo = i
         if i >= 0 and me <= ends[i] and ms < ends[i]:
-            out[i].append(m)
+            if out[i] is empty:
+                out[i] = [m]
+            else:
+                out[i].append(m)
             continue
         # The match starts between sentences or runs past the end of its sentence:
         # every sentence it overlaps must be scanned on its own.
