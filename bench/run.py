@@ -185,13 +185,6 @@ def bench(n: int, work: Path, jobs: int) -> dict:
     return r
 
 
-def _phases(b: dict) -> str:
-    if b.get("store_mode") == "streamed":  # the store is loaded in a thread while the workers extract
-        return (f"extraction {b['t_extract']:.1f} s with the bulk load running alongside, "
-                f"then {b['t_load_streamed'] - b['t_extract']:.1f} s to finish the load")
-    return f"of which extraction {b['t_extract']:.1f} s, store {b['t_store'] - b['t_graph']:.1f} s"
-
-
 def report_md(r: dict) -> str:
     b, rb, tp = r["build"], r["rebuild"], r["throughput"]
     lines = [f"### N = {r['n']} ({r['corpus_mb']:.1f} MB of text, {b['reports']} reports, {b['triples']:,} triples)", "",
@@ -200,7 +193,7 @@ def report_md(r: dict) -> str:
              f"| jieba.lcut, 1 core, same text | {tp['jieba_mb_s']:.3f} MB/s |",
              f"| extraction / jieba throughput | {tp['ratio']:.2f}× (collector paused for both, as in build workers: "
              f"{tp['ratio_gc_paused']:.2f}×, {tp['extract_mb_s_gc_paused']:.3f} MB/s) |",
-             f"| build into a new store, cold cache, --jobs 2 ({_phases(b)}) | {b['wall']:.1f} s |",
+             f"| build into a new store, cold cache, --jobs 2 (of which extraction {b['t_extract']:.1f} s, store {b['t_store'] - b['t_graph']:.1f} s) | {b['wall']:.1f} s |",
              f"| peak RSS: main process / largest worker | {b['maxrss_self_mb']:.0f} MB / {b['maxrss_children_mb']:.0f} MB |",
              f"| rebuild after changing one report ({rb['extracted']} extracted, {rb['store_changed']} graph replaced) | {rb['wall']:.2f} s |",
              f"| rebuild peak RSS | {rb['maxrss_self_mb']:.0f} MB |",

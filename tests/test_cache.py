@@ -45,7 +45,7 @@ def test_second_build_uses_cache_and_one_change_reextracts_one(corpus, tmp_path)
     cache = tmp_path / "cache"
     s1: dict = {}
     build_incremental([corpus], tmp_path / "o", cache_dir=cache, store_dir=tmp_path / "store", files=True, stats=s1)
-    assert s1["extracted"] == 5 and (s1["store_changed"], s1["store_mode"]) == (5, "streamed")
+    assert s1["extracted"] == 5 and (s1["store_changed"], s1["store_mode"]) == (5, "bulk")
     ro, union = _store_triples(tmp_path / "store")
     assert union == _graph_triples(tmp_path / "o" / "graph.ttl")  # bulk-loaded store == graph.ttl
     del ro
@@ -208,73 +208,21 @@ def test_big_files_build_still_draws_the_explorer(corpus, tmp_path):
 
 
 def _no_leftovers(tmp_path):
-    import threading
-
     assert [p.name for p in tmp_path.iterdir() if ".building" in p.name or ".old" in p.name] == []
-    assert not [t for t in threading.enumerate() if t.name == "fazhi-bulk-load"]
 
 
-def _age_index(store_dir):
-    """Make the store look built by another version, so the next build loads it anew (streamed)."""
-    from fazhi_graph.cache import INDEX_NAME, BuildIndex
-
-    idx = BuildIndex.read(store_dir / INDEX_NAME)
-    idx.stamp = "another-version"
-    idx.write(store_dir / INDEX_NAME)
-
-
-def test_streamed_load_failing_in_the_loader_keeps_the_old_store(corpus, tmp_path, monkeypatch):
-    import pyoxigraph as ox
-
-    two = sorted(corpus.glob("*.txt"))[:2]
-    build_incremental(two, tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
-    before = _store_triples(tmp_path / "store")[1]
-    _age_index(tmp_path / "store")
-
-    def boom(*a, **k):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(ox.Store, "bulk_load", boom)
-    with pytest.raises(OSError, match="disk full"):
-        build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
-    assert _store_triples(tmp_path / "store")[1] == before
-    _no_leftovers(tmp_path)
-
-
-def test_streamed_load_interrupted_during_extraction_leaves_nothing(corpus, tmp_path):
+def test_store_build_interrupted_during_extraction_leaves_nothing(corpus, tmp_path):
     seen = []
 
     def progress(path):
         seen.append(path)
         if len(seen) == 3:
-            raise KeyboardInterrupt  # Ctrl-C while the workers extract and the loader waits for more
+            raise KeyboardInterrupt  # Ctrl-C while the workers extract
 
     with pytest.raises(KeyboardInterrupt):
         build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store",
                           progress=progress)
     assert not (tmp_path / "store").exists()
-    _no_leftovers(tmp_path)
-
-
-def test_streamed_load_falls_back_when_a_duplicate_came_first(corpus, tmp_path):
-    """b.txt is a cache hit and fed first; a.txt, identical and extracted after, is the copy
-    kept (dedupe keeps the first path): the streamed store is dropped and loaded again."""
-    seed = sorted(corpus.glob("*.txt"))[0]
-    d = tmp_path / "dup"
-    d.mkdir()
-    (d / "b.txt").write_bytes(seed.read_bytes())
-    for f in sorted(corpus.glob("*.txt"))[1:]:
-        shutil.copy(f, d / f.name)
-    build_incremental([d], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "s1")
-    (d / "a.txt").write_bytes(seed.read_bytes())
-    s: dict = {}
-    res = build_incremental([d], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True,
-                            stats=s)
-    assert s["store_mode"] == "bulk" and [e.path for e in res.errors] == [str(d / "b.txt")]
-    ro, union = _store_triples(tmp_path / "store")
-    assert len(st.report_graphs(ro)) == 5
-    assert union == _graph_triples(tmp_path / "o" / "graph.ttl")
-    assert any(str(d / "a.txt") in r.source for r in res.reports)
     _no_leftovers(tmp_path)
 
 
@@ -296,7 +244,7 @@ def test_store_swapped_in_but_not_indexed_is_still_ours(corpus, tmp_path, monkey
     s: dict = {}
     build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True,
                       stats=s)
-    assert s["store_mode"] == "streamed" and s["store_changed"] == 5
+    assert s["store_mode"] == "bulk" and s["store_changed"] == 5
     assert _store_triples(tmp_path / "store")[1] == _graph_triples(tmp_path / "o" / "graph.ttl")
 
 

@@ -303,14 +303,12 @@ def _gc_paused(fn):
 
 
 def _collect_heads(names: Sequence[str], index: BuildIndex, cache: Cache, stamp: str, st: dict, *, jobs: int,
-                   on_head: Callable[[Entry], None] | None, progress: Callable[[str], None] | None) -> dict[str, Entry]:
+                   progress: Callable[[str], None] | None) -> dict[str, Entry]:
     """The head of every input: from the build index or the cache when its bytes are unchanged,
-    else from a worker that extracts it. ``on_head`` sees each head as soon as it is known."""
+    else from a worker that extracts it."""
 
     def got(head: Entry) -> None:
         heads[head.path] = head
-        if on_head is not None:
-            on_head(head)
         if progress:
             progress(head.path)
 
@@ -371,12 +369,8 @@ def build_incremental(
     ``files`` (default: True without a store, False with one) also writes ``graph.ttl``
     and ``reports.json``. ``stats`` (if given) receives counters and phase timings:
     ``extracted``, ``cached``, ``graph_mode`` ('rdflib', 'blocks' or 'store'),
-    ``store_changed``, ``store_mode`` ('bulk', 'streamed' or 'update'), ``t_scan``,
-    ``t_extract``, ``t_store``, ``t_total`` …
-
-    A store built by another version (or a new one) is bulk-loaded in a thread while the
-    workers extract (see ``_StreamingLoad``); an existing one is updated report by report
-    after extraction (see ``sync_store``)."""
+    ``store_changed``, ``store_mode`` ('bulk' or 'update'), ``t_scan``, ``t_extract``,
+    ``t_store``, ``t_total`` …"""
     import time
 
     from .ingest import iter_input_files
@@ -398,38 +392,20 @@ def build_incremental(
     st["t_scan"] = time.perf_counter() - t0
     scanned_ns = time.time_ns()
 
-    loader: _StreamingLoad | None = None
-    if store_dir is not None and not _loaded_in(_check_store_dir(store_dir), index, stamp):
-        loader = _StreamingLoad(Path(store_dir), cache)
-    try:
-        heads = _collect_heads(names, index, cache, stamp, st, jobs=jobs, progress=progress,
-                               on_head=loader.add if loader is not None else None)
-        st["t_extract"] = time.perf_counter() - t0
-        ordered = [heads[n] for n in names]
-        good = [h for h in ordered if h.summary is not None]
-        kept_summaries, dup_errors = dedupe([h.summary for h in good])
-        by_source = {h.summary.source: h for h in good}
-        kept = [by_source[s.source] for s in kept_summaries]
-        tax_nt, tax_n = _taxonomy_nt(stamp)
+    if store_dir is not None:
+        _check_store_dir(store_dir)  # before any work: never replace a folder we did not make
+    heads = _collect_heads(names, index, cache, stamp, st, jobs=jobs, progress=progress)
+    st["t_extract"] = time.perf_counter() - t0
+    ordered = [heads[n] for n in names]
+    good = [h for h in ordered if h.summary is not None]
+    kept_summaries, dup_errors = dedupe([h.summary for h in good])
+    by_source = {h.summary.source: h for h in good}
+    kept = [by_source[s.source] for s in kept_summaries]
+    tax_nt, tax_n = _taxonomy_nt(stamp)
 
-        @lru_cache(maxsize=1)
-        def shared_nt() -> str:  # the union of every kept report's shared lines (not needed by a store update)
-            return "".join(sorted({line for h in kept for line in cache.shared_of(h).splitlines(keepends=True)}))
-
-        if loader is not None:
-            if loader.fed == {h.report_iri: h.key for h in kept}:
-                loader.finish(_graph_heads(shared_nt(), tax_nt))
-                index.loaded = dict(loader.fed)
-                index.shared_count = _line_counts(kept, cache)
-                st["store_changed"], st["store_mode"] = len(kept), "streamed"
-            else:  # a duplicate arrived before the copy that is kept: load again, in order (below)
-                loader.abort()
-            loader = None
-    except BaseException:
-        if loader is not None:
-            loader.abort()
-        raise
-    st["t_load_streamed"] = time.perf_counter() - t0
+    @lru_cache(maxsize=1)
+    def shared_nt() -> str:  # the union of every kept report's shared lines (not needed by a store update)
+        return "".join(sorted({line for h in kept for line in cache.shared_of(h).splitlines(keepends=True)}))
 
     errors = sorted([InputError(str(p), r) for p, r in walk_errors] + [h.error for h in ordered if h.error is not None]
                     + dup_errors, key=lambda e: e.path)
@@ -463,8 +439,7 @@ def build_incremental(
     result.outputs["table"] = write_reports_csv(out / "reports.csv", kept_summaries)
     result.outputs["errors"] = write_errors_json(out / "errors.json", errors)
     if store_dir is not None:
-        if "store_mode" not in st:
-            st["store_changed"], st["store_mode"] = sync_store(store_dir, kept, shared_nt, tax_nt, stamp, cache, index)
+        st["store_changed"], st["store_mode"] = sync_store(store_dir, kept, shared_nt, tax_nt, stamp, cache, index)
         st["triples"] = total + len(index.shared_count)
         index.stamp = stamp
         index.heads = {p: dataclasses.replace(h, shared_nt=None) for p, h in heads.items()}
@@ -522,84 +497,6 @@ def _write_blocks(path: Path, tax_nt: str, shared_nt: str, entries: Sequence[Ent
             fh.write(f"\n# report {e.report_iri}\n")
             fh.write(_turtle_block(_strip_graph(cache.quads(e.key).decode("utf-8"), e.report_iri)))
     return path
-
-
-class _StreamingLoad:
-    """A bulk load into a new store that runs in a thread while the workers extract.
-
-    Why: a cold build used to extract everything (both cores busy) and then bulk-load
-    (the loader keeps about one and a half cores busy); overlapping them keeps both cores
-    busy throughout. Entries are fed as their heads arrive; the taxonomy and the shared
-    entities, known only at the end, go last. The store's contents do not depend on the
-    order quads were loaded in. If the reports finally kept are not exactly the ones fed
-    (a duplicate arrived before the copy that is kept), the caller aborts and loads again.
-    """
-
-    _END = object()
-
-    def __init__(self, sdir: Path, cache: Cache) -> None:
-        import queue
-        import threading
-
-        import pyoxigraph as ox
-
-        self.sdir, self.cache = sdir, cache
-        self.fed: dict[str, str] = {}  # report IRI → cache key
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._error: BaseException | None = None
-        sdir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = sdir.with_name(f".{sdir.name}.building-{os.getpid()}")
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self._store = ox.Store(str(self.tmp))
-        self._thread = threading.Thread(target=self._run, name="fazhi-bulk-load", daemon=True)
-        self._thread.start()
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            item = self._queue.get()
-            if item is self._END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            if isinstance(item, bytes):
-                yield item
-                continue
-            yield from _gzip_chunks([item])
-
-    def _run(self) -> None:
-        import pyoxigraph as ox
-
-        try:
-            with _ChunkReader(self._chunks()) as stream:
-                self._store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
-            self._store.flush()
-        except BaseException as exc:  # reported by finish()
-            self._error = exc
-
-    def add(self, head: Entry) -> None:
-        """Feed one report's graph (a second report with the same IRI is not fed)."""
-        if head.summary is not None and head.report_iri not in self.fed:
-            self.fed[head.report_iri] = head.key
-            self._queue.put(self.cache.quads_path(head.key))
-
-    def finish(self, tail: bytes) -> None:
-        """Feed ``tail`` (taxonomy and shared entities), wait for the loader, swap the store in."""
-        self._queue.put(tail)
-        self._queue.put(self._END)
-        self._thread.join()
-        if self._error is not None:
-            self.abort()
-            raise self._error
-        del self._store
-        _swap_in(self.tmp, self.sdir)
-
-    def abort(self) -> None:
-        """Stop the loader and remove the half-built store."""
-        if self._thread.is_alive():
-            self._queue.put(RuntimeError("build interrupted"))
-            self._thread.join()
-        self._store = None
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class _ChunkReader(io.RawIOBase):
