@@ -136,3 +136,37 @@ def test_query_on_a_store_prints_what_the_graph_file_prints(tmp_path, seed_files
 def test_query_on_a_missing_store_is_a_clear_error(tmp_path):
     res = runner.invoke(app, ["query", "--store", str(tmp_path / "nope"), "--name", "report-years"])
     assert res.exit_code == 2 and "nope" in res.output
+
+
+def test_warnings_on_screen_are_capped_and_markup_free():
+    from fazhi_graph.cli import warning_lines
+    from fazhi_graph.pipeline import InputError
+
+    ws = [InputError(f"[bold]r{i}.txt", "region: '[鼓楼区]' is ambiguous") for i in range(25)]
+    lines = warning_lines(ws, limit=20)
+    assert len(lines) == 21 and "5 more warnings" in lines[-1] and "reports.csv" in lines[-1]
+    from rich.console import Console
+
+    con = Console(record=True, width=200)
+    con.print(lines[0])
+    shown = con.export_text()
+    assert "[bold]r0.txt" in shown and "'[鼓楼区]'" in shown  # as written, not taken for markup
+    assert warning_lines(ws[:3]) == warning_lines(ws[:3], limit=3)
+
+
+def test_reports_csv_holds_every_warning(built):
+    import csv
+
+    out, _ = built
+    with open(out / "reports.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    data = json.loads((out / "reports.json").read_text(encoding="utf-8"))
+    assert {r["source"]: r["warnings"] for r in rows} == {
+        d["source"]: "; ".join(d["warnings"]) for d in data}
+
+
+def test_an_error_whose_name_looks_like_markup_is_printed_as_written(tmp_path):
+    bad = tmp_path / "[bold]菜谱[red].txt"
+    bad.write_text("红烧肉做法：五花肉切块，冰糖炒色，加生抽老抽，小火炖一小时。", encoding="utf-8")
+    res = runner.invoke(app, ["build", str(bad), "-o", str(tmp_path / "out"), "--no-html"])
+    assert res.exit_code == 1 and "[bold]菜谱[red].txt" in res.output

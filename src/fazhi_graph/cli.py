@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -56,10 +58,22 @@ def _progress() -> Progress:
 
 def _print_errors(errors) -> None:
     for e in errors:
-        err.print(f"[red]error[/red] {e.path}: {e.reason}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error[/red] {escape(e.path)}: {escape(e.reason)}", markup=True, highlight=False, soft_wrap=True)
 
 
 MAX_TABLE_ROWS = 50  # the per-report table on screen; reports.csv has them all
+MAX_WARNINGS = 20  # warnings on screen; the `warnings` column of reports.csv has them all
+
+
+def warning_lines(warnings: Sequence, limit: int = MAX_WARNINGS) -> list[str]:
+    """Warnings to print (rich markup): the first ``limit``, then where the others are.
+    A rebuild of 10,000 reports repeats every unchanged report's warnings; hundreds of
+    lines would bury the summary table."""
+    lines = [f"[yellow]warning[/yellow] {escape(w.path)}: {escape(w.reason)}" for w in warnings[:limit]]
+    if len(warnings) > limit:
+        lines.append(f"[yellow]… and {len(warnings) - limit} more warnings[/yellow] "
+                     "(all of them: the warnings column of reports.csv)")
+    return lines
 
 
 @app.command()
@@ -98,8 +112,8 @@ def build(
             result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
 
     _print_errors(result.errors)
-    for w in result.warnings:
-        err.print(f"[yellow]warning[/yellow] {w.path}: {w.reason}", markup=True, highlight=False, soft_wrap=True)
+    for line in warning_lines(result.warnings):
+        err.print(line, markup=True, highlight=False, soft_wrap=True)
     table = Table(title="fazhi-graph build", show_header=True, header_style="bold")
     table.add_column("")
     table.add_column("count", justify="right")

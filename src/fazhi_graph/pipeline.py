@@ -86,7 +86,8 @@ class ReportSummary:
         return {"source": self.source, "bureau": self.bureau or "", "province": self.province or "",
                 "city": self.city or "", "county": self.county or "", "level": self.admin_level or "",
                 "year": self.year or "", "practices": len(self.practices), "problems": len(self.problems),
-                "laws": len(self.laws), "figures": self.n_figures, "report": self.iri}
+                "laws": len(self.laws), "figures": self.n_figures, "report": self.iri,
+                "warnings": "; ".join(self.warnings)}
 
 
 @dataclass
@@ -267,7 +268,7 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
 
 
 REPORT_COLUMNS = ("source", "bureau", "province", "city", "county", "level", "year", "practices", "problems", "laws",
-                  "figures", "report")
+                  "figures", "report", "warnings")
 
 
 def write_errors_json(path: Path, errors: Sequence[InputError]) -> Path:
