@@ -170,3 +170,9 @@ def test_an_error_whose_name_looks_like_markup_is_printed_as_written(tmp_path):
     bad.write_text("红烧肉做法：五花肉切块，冰糖炒色，加生抽老抽，小火炖一小时。", encoding="utf-8")
     res = runner.invoke(app, ["build", str(bad), "-o", str(tmp_path / "out"), "--no-html"])
     assert res.exit_code == 1 and "[bold]菜谱[red].txt" in res.output
+
+
+def test_a_query_error_with_brackets_is_printed_as_written(tmp_path):
+    missing = tmp_path / "[bold]none.ttl"
+    res = runner.invoke(app, ["query", "--graph", str(missing), "--name", "report-years"])
+    assert res.exit_code != 0 and "[bold]none.ttl" in res.output

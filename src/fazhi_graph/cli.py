@@ -137,7 +137,7 @@ def build(
                       str(r.year or ""), str(len(r.practices)), str(len(r.problems)), str(len(r.laws)))
         out.print(t)
     for name, path in result.outputs.items():
-        out.print(f"wrote {name}: {path}", highlight=False)
+        out.print(f"wrote {name}: {escape(str(path))}", highlight=False)
     if result.errors:
         raise typer.Exit(code=1)
 
@@ -223,7 +223,7 @@ def query(
             g = q.load_graph(graph)
             res = q.run_named(g, name, _params(param)) if name else q.run(g, text, _params(param))
     except (q.QueryError, PushError) as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(code=2)
     if res.graph is not None:
         sys.stdout.write(res.graph.serialize(format="turtle"))
@@ -326,7 +326,7 @@ def discover(
     try:
         cands = list_candidates(load_graph(graph), min_reports=min_reports)
     except QueryError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(code=2)
     if fmt == "json":
         sys.stdout.write(json.dumps([c.__dict__ for c in cands], ensure_ascii=False, indent=1) + "\n")

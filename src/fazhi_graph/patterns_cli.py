@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
 
         Cross-bureau patterns: writes patterns.md, CSV tables (UTF-8 with BOM), patterns.xlsx and PNG plots."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         from .patterns import run_patterns
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
             res = run_patterns(None if store else (graph or Path("output/graph.ttl")), output, k=min_bureaus,
                                threshold=threshold, plots=plots, store=store, examples=examples)
         except QueryError as exc:
-            err.print(f"[red]error[/red] {exc}", highlight=False)
+            err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(2) from exc
         a = res.analysis
         t = Table(title=f"跨单位模式 patterns (k = {min_bureaus})", show_header=True)
