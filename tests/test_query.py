@@ -120,3 +120,24 @@ def test_sort_rows_follows_sparql_order_and_breaks_ties():
     out = sort_rows(["l", "n", "q"], rows, (("l", False),))
     assert out[0][0] is None and isinstance(out[1][0], ox.NamedNode)  # unbound < IRI < literal
     assert [r[0].value for r in out[2:]] == sorted(r[0].value for r in rows[:3])  # code point order
+
+
+def test_sort_rows_orders_nan_and_infinities_as_oxigraph_does():
+    """A double's NaN cannot be compared as a Decimal (``InvalidOperation``): it sorts after
+    every number, INF included, as Oxigraph's own ORDER BY puts it."""
+    import pyoxigraph as ox
+
+    from fazhi_graph.query import sort_rows
+
+    double = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    store = ox.Store()
+    p = ox.NamedNode("https://example.org/p")
+    values = [("NaN", double), ("1.0E0", double), ("INF", double), ("-INF", double), ("2.5E0", double), ("7", integer)]
+    for i, (v, dt) in enumerate(values):
+        store.add(ox.Quad(ox.NamedNode(f"https://example.org/{i}"), p, ox.Literal(v, datatype=dt)))
+    text = "SELECT ?s ?v WHERE { ?s <https://example.org/p> ?v }"
+    for desc in (False, True):
+        engine = [[sol["s"], sol["v"]] for sol in store.query(text + (" ORDER BY DESC(?v)" if desc else " ORDER BY ?v"))]
+        rows = [[sol["s"], sol["v"]] for sol in store.query(text)]
+        assert [r[1].value for r in sort_rows(["s", "v"], rows, (("v", desc),))] == [r[1].value for r in engine]

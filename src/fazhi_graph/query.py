@@ -147,6 +147,9 @@ def order_key(term: object) -> tuple:
     return (1, str(getattr(term, "value", term)))
 
 
+_INF = Decimal("Infinity")
+
+
 def _typed_key(value: str, datatype: str) -> tuple:
     if datatype == _XSD_INTEGER:
         try:
@@ -155,9 +158,11 @@ def _typed_key(value: str, datatype: str) -> tuple:
             pass
     if datatype in _NUMERIC:
         try:
-            return (3, 0, Decimal(value), "")
+            number = Decimal(value)
         except InvalidOperation:
             pass
+        else:  # NaN cannot be compared: after every number, INF included (as Oxigraph orders it)
+            return (3, 0, _INF, "NaN") if number.is_nan() else (3, 0, number, "")
     if datatype == _XSD + "boolean":
         return (3, 1, value in ("true", "1"), "")
     return (3, 2, datatype, value)
