@@ -4,7 +4,7 @@ Why it works this way:
 
 * The taxonomies are data (``ontology/practices.ttl``, ``ontology/problems.ttl``). Every
   prefLabel / altLabel / hiddenLabel of a practice goes into one Aho-Corasick automaton (built
-  once per process), so adding an alias never touches code; ``fz:cuePattern`` regexes catch the
+  once per process, shared with the cue regexes' anchors), so adding an alias never touches code; ``fz:cuePattern`` regexes catch the
   looser wordings an exact label cannot (落实……三项制度, 领导干部带头学法).
 * Matching runs on ``Document.norm`` (same length as the text, simplified / half-width) and
   every offset is an offset into ``Document.text``: evidence quotes the report as written.
@@ -28,8 +28,6 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
-
-import ahocorasick
 
 from ..model import ConceptMention, Evidence, ProblemStatement, SegmentedReport, Section, Sentence
 from ..namespaces import FZ
@@ -59,14 +57,12 @@ class _Hit(NamedTuple):
 @dataclass(frozen=True)
 class _Index:
     concepts: tuple[Concept, ...]
-    automaton: object | None
-    cues: RegexSet  # keyed by concept index
+    cues: RegexSet  # keyed by concept index; its automaton also finds the labels
     excludes: tuple[tuple[re.Pattern[str], ...], ...]
 
 
 def _build_index(rdf_class: str) -> _Index:
     cs = concepts(rdf_class)
-    auto = ahocorasick.Automaton()
     keys: dict[str, list[int]] = {}
     for i, c in enumerate(cs):
         for name in c.names:
@@ -76,17 +72,11 @@ def _build_index(rdf_class: str) -> _Index:
             keys.setdefault(key, [])
             if i not in keys[key]:
                 keys[key].append(i)
-    for key in sorted(keys):
-        auto.add_word(key, (len(key), tuple(keys[key])))
-    automaton = None
-    if keys:
-        auto.make_automaton()
-        automaton = auto
-    # the labels are also found in the cue regexes' anchor pass (``_raw_hits``): one pass, not two
+    # the labels are found in the cue regexes' anchor pass (``_raw_hits``): one pass, not two
     labels = [(key, (len(key), tuple(keys[key]))) for key in sorted(keys)]
     cues = RegexSet([(i, p) for i, c in enumerate(cs) for p in c.cue_patterns], words=labels)
     excludes = tuple(tuple(re.compile(p) for p in c.exclude_patterns) for c in cs)
-    return _Index(cs, automaton, cues, excludes)
+    return _Index(cs, cues, excludes)
 
 
 @lru_cache(maxsize=1)
