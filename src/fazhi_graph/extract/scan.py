@@ -4,7 +4,9 @@ Taxonomies carry hundreds of ``fz:cuePattern`` regexes; running each over a 150 
 corpus is hundreds of passes. Almost every cue contains a literal its matches must
 include, and most contain one of a few fixed strings (执法力量 or 执法队伍力量 in
 ``执法(队伍)?力量.{0,6}?(不足|薄弱)``); the set whose shortest string is longest is used, longer
-words being rarer (fewer windows to scan). One Aho-Corasick pass finds those anchors; each regex then runs only in a window around its anchors, wide enough
+words being rarer (fewer windows to scan). One Aho-Corasick pass finds those anchors. A regex
+whose matches all start at a fixed distance before its anchor is tried with ``match`` at each
+anchor occurrence only; any other regex runs in a window around its anchors, wide enough
 for the longest match the regex can make (its width, from the regex parser). A regex
 with no anchor or an unbounded width still runs over the whole text. Results are those
 of ``finditer`` over the whole text, except that a match overlapping an earlier match
@@ -47,14 +49,21 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     A run of top-level literal characters is certain to be in every match; so is one of
     the alternatives of a required group (``(不足|薄弱)``). Anything optional or repeated
     zero times may be skipped and gives no anchor. None if no such set exists."""
+    parsed = _parse_cased(pattern)
+    if parsed is None:
+        return None
+    found = _anchors(parsed.data)
+    return tuple(sorted(found)) if found else None
+
+
+def _parse_cased(pattern: str):
+    """The parsed ``pattern``, or None if it does not parse or ignores case throughout (its
+    literals then stand for other strings too)."""
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
         return None
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    found = _anchors(parsed.data)
-    return tuple(sorted(found)) if found else None
+    return None if parsed.state.flags & re.IGNORECASE else parsed
 
 
 def _anchors(items) -> set[str] | None:
@@ -250,11 +259,8 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     known set (a class such as ``\\d`` or ``.``, a possibly empty match, case folding).
 
     A cheap test before ``match`` at a position: most positions start with none of them."""
-    try:
-        parsed = sre_parse.parse(pattern)
-    except re.error:
-        return None
-    if parsed.state.flags & re.IGNORECASE:
+    parsed = _parse_cased(pattern)
+    if parsed is None:
         return None
     chars, nullable = _first_seq(parsed.data)
     return None if chars is None or nullable else frozenset(chars)
