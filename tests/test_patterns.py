@@ -113,6 +113,11 @@ def test_cli_command(built, tmp_path):
     assert (out / "patterns.md").exists() and not (out / "similarity_heatmap.png").exists()
     missing = CliRunner().invoke(app, ["patterns", "--graph", str(tmp_path / "nope.ttl"), "-o", str(out)])
     assert missing.exit_code == 2
+    # the folder written to is printed as written, not taken for rich markup
+    odd = tmp_path / "[bold]p"
+    res = CliRunner().invoke(app, ["patterns", "--graph", str(built.outputs["graph"]), "-o", str(odd), "--no-plots"])
+    assert res.exit_code == 0, res.output
+    assert f"written to {odd}/" in " ".join(res.output.split()), res.output
 
 
 def test_store_gives_the_same_files_as_graph_ttl(built, tmp_path):

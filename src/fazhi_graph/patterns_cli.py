@@ -75,4 +75,4 @@ def register(app: typer.Typer) -> None:
             p = a.practice_similarity.pairs[0]
             t.add_row("最相似 most similar", f"{p.a} ~ {p.b} ({p.jaccard:.2f})")
         out.print(t)
-        out.print(f"written to {output}/: " + ", ".join(sorted(res.outputs)), highlight=False, soft_wrap=True)
+        out.print(f"written to {escape(str(output))}/: " + ", ".join(sorted(res.outputs)), highlight=False, soft_wrap=True)
