@@ -308,9 +308,15 @@ def test_alias_spans_equal_the_alias_regex(seed: int) -> None:
     ],
 )
 def test_chrome_lines_as_the_joint_regex_says(line):
-    """_is_chrome splits the chrome alternation so re can skip ahead; it must agree with it."""
-    from fazhi_graph.extract.meta import _chrome_re, _is_chrome
+    """_is_chrome splits the chrome alternation so re can skip ahead; it must agree with the
+    plain alternation of every term and pattern (what meta used before)."""
+    import re
 
+    from fazhi_graph.extract.meta import _is_chrome
+    from fazhi_graph.ontology import lexicon, lexicon_patterns
+
+    alts = [re.escape(t) for t in lexicon("page-chrome-cues")] + list(lexicon_patterns("page-chrome-cues"))
+    joint = re.compile("|".join(f"(?:{a})" for a in alts))
     norm = "前文\n" + line + "\n后文"
     s, e = 3, 3 + len(line)
-    assert _is_chrome(norm, s, e) == (_chrome_re().search(norm, s, e) is not None)
+    assert _is_chrome(norm, s, e) == (joint.search(norm, s, e) is not None)

@@ -86,17 +86,11 @@ def _title_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _chrome_re() -> re.Pattern[str]:
-    alts = [re.escape(t) for t in lexicon("page-chrome-cues")] + list(lexicon_patterns("page-chrome-cues"))
-    return re.compile("|".join(f"(?:{a})" for a in alts))
-
-
-@lru_cache(maxsize=1)
 def _chrome_searches() -> tuple[re.Pattern[str], ...]:
-    """``_chrome_re`` as the alternation of its plain terms plus each pattern on its own: a line
-    is chrome iff one of them is found. The terms alone let ``re`` skip to the characters
-    a term can start with; one alternative starting with a class (a date) keeps the joint
-    regex from doing so, and it tries all thirty alternatives at every character."""
+    """The page-chrome cues as the alternation of their plain terms plus each pattern on its own:
+    a line is chrome iff one of them is found. The terms alone let ``re`` skip to the characters
+    a term can start with; one alternation of terms and patterns, one pattern opening with a
+    class (a date), kept ``re`` from doing so: it tried all thirty alternatives at every character."""
     terms = [re.escape(t) for t in lexicon("page-chrome-cues")]
     out = [re.compile("|".join(f"(?:{t})" for t in terms))] if terms else []
     return tuple(out + [re.compile(p) for p in lexicon_patterns("page-chrome-cues")])
