@@ -176,3 +176,18 @@ def test_a_query_error_with_brackets_is_printed_as_written(tmp_path):
     missing = tmp_path / "[bold]none.ttl"
     res = runner.invoke(app, ["query", "--graph", str(missing), "--name", "report-years"])
     assert res.exit_code != 0 and "[bold]none.ttl" in res.output
+
+
+def test_a_report_without_a_bureau_is_listed_by_its_file_name_as_written(tmp_path, seed_files):
+    """The per-report table shows the file name when no bureau was found: rich must not take
+    brackets in it for markup (a file named [bold]报告[red].txt was listed as 报告.txt)."""
+    import re
+
+    text = seed_files[0].read_text(encoding="utf-8")
+    odd = tmp_path / "[bold]报告[red].txt"
+    odd.write_text(re.sub(r"[^，。、\s]{0,8}局", "本单位", text), encoding="utf-8")  # no bureau named
+    res = runner.invoke(app, ["build", str(odd), "-o", str(tmp_path / "out"), "--no-html"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "out" / "reports.json").read_text(encoding="utf-8"))[0]["bureau"] is None
+    table = res.output[res.output.index("报告 reports ("):res.output.index("wrote ")]
+    assert "[bold]报告[red].txt" in table, table

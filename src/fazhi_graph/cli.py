@@ -133,7 +133,8 @@ def build(
         for col in ("举措", "问题", "法规"):
             t.add_column(col, justify="right")
         for r in shown[:MAX_TABLE_ROWS]:
-            t.add_row(r.bureau or r.source, r.province or "", r.city or "", r.county or "", r.admin_level or "",
+            # names come from the reports and file names: cells are rich markup, so escaped
+            t.add_row(*(escape(x or "") for x in (r.bureau or r.source, r.province, r.city, r.county, r.admin_level)),
                       str(r.year or ""), str(len(r.practices)), str(len(r.problems)), str(len(r.laws)))
         out.print(t)
     for name, path in result.outputs.items():
