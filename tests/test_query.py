@@ -84,6 +84,12 @@ def test_every_named_query_runs_on_the_seed_graph(seed_build):
         ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?b", (), None),
         ('SELECT ?a WHERE { ?a ?p "ORDER BY ?a" }', (), None),
         ("SELECT ?a WHERE { ?a ?p ?b }  # ORDER BY ?a", (), None),
+        # the projection ends at the group, whether or not WHERE is written (and WHERE may be
+        # part of a variable's name)
+        ("SELECT ?a { ?a ?p ?b } ORDER BY ?b", (), None),
+        ("SELECT ?a { ?a ?p ?b } ORDER BY ?a", (("a", False),), "SELECT ?a { ?a ?p ?b }"),
+        ("SELECT ?somewhere ?b WHERE { ?somewhere ?p ?b } ORDER BY ?b", (("b", False),),
+         "SELECT ?somewhere ?b WHERE { ?somewhere ?p ?b }"),
     ],
 )
 def test_split_order(text, order, rest):

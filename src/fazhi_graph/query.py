@@ -107,7 +107,8 @@ def split_order(text: str) -> tuple[str, tuple[tuple[str, bool], ...]]:
         pos = k.end()
     if not keys or tail[pos:].strip():
         return text, ()
-    projection = masked[: masked.upper().find("WHERE")]
+    group = masked.find("{")  # the projection ends where the query's group starts (WHERE is optional)
+    projection = masked[:group] if group >= 0 else ""
     if any(not re.search(rf"\?{v}\b", projection) for v, _ in keys):
         return text, ()
     return text[: m.start()].rstrip() + "\n" + text[m.end() + pos:].lstrip(), tuple(keys)
