@@ -259,3 +259,31 @@ def test_store_page_drawn_in_the_background_while_the_endpoint_answers(tmp_path,
     while not page.exists() and time.time() < deadline:
         time.sleep(0.2)
     assert "潢川县城市管理局" in page.read_text(encoding="utf-8")
+
+
+def test_a_page_that_cannot_be_drawn_says_so(tmp_path):
+    from fazhi_graph.serve import _draw_or_explain
+
+    page = tmp_path / "graph.html"
+    _draw_or_explain(None, page)  # not a store: drawing fails
+    text = page.read_text(encoding="utf-8")
+    assert "could not be drawn" in text and "<script" not in text
+
+
+def test_saved_page_is_dropped_before_the_store_changes(tmp_path, seed_files, monkeypatch):
+    """A build stopped in the middle of updating the store must not leave the old page to be served."""
+    import pyoxigraph as ox
+
+    from fazhi_graph.cache import STORE_PAGE, build_incremental
+
+    kw = dict(cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
+    build_incremental(seed_files[:4], tmp_path / "o", html=True, **kw)
+    assert (tmp_path / "store" / STORE_PAGE).exists()
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ox.Store, "load", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build_incremental(seed_files, tmp_path / "o", **kw)  # one new report: an update, stopped half-way
+    assert not (tmp_path / "store" / STORE_PAGE).exists()

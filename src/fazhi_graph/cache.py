@@ -445,8 +445,6 @@ def build_incremental(
         index.heads = {p: dataclasses.replace(h, shared_nt=None) for p, h in heads.items()}
         index.scanned_ns = scanned_ns
         index.write(Path(store_dir) / INDEX_NAME)
-        if st["store_changed"]:
-            (Path(store_dir) / STORE_PAGE).unlink(missing_ok=True)  # drawn from the store as it was
         result.outputs["store"] = Path(store_dir)
     st["t_store"] = time.perf_counter() - t0
     page = out / "graph.html"
@@ -580,6 +578,8 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
     for x in touched:
         if counts[x] <= 0:
             del counts[x]
+    if changed:  # before the first change: a build stopped half-way must not leave the old page being served
+        (sdir / STORE_PAGE).unlink(missing_ok=True)
     store = open_store(sdir)
     try:
         for iri in sorted(set(old_loaded) - set(new_loaded)):

@@ -344,8 +344,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
         return self._error(415, "use application/x-www-form-urlencoded or application/sparql-query")
 
     def _index(self) -> None:
-        if self.page and self.page.exists():
-            return self._send(200, self.page.read_bytes(), "text/html; charset=utf-8")
+        if self.page:
+            try:
+                return self._send(200, self.page.read_bytes(), "text/html; charset=utf-8")
+            except OSError:  # not drawn yet (or removed by a build meanwhile)
+                pass
         why = ("The explorer page is being drawn from the store (about 40 s for 10,000 bureaus); reload in a "
                "moment. 图谱浏览页面正在生成，请稍后刷新。" if self.page else "No explorer page (graph.html) next to the graph.")
         html = ("<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
@@ -452,8 +455,25 @@ def store_page(store: str | Path, *, background: bool = False) -> Path:
     ro = open_store(store, read_only=True)
     if not background:
         return render_explorer(ro, page)
-    threading.Thread(target=render_explorer, args=(ro, page), name="fazhi-draw-explorer", daemon=True).start()
+    threading.Thread(target=_draw_or_explain, args=(ro, page), name="fazhi-draw-explorer", daemon=True).start()
     return page
+
+
+def _draw_or_explain(store: ox.Store, page: Path) -> None:
+    """Draw the page; if that fails, the page says why (instead of "being drawn" for ever)."""
+    import html
+    import sys
+
+    from .pipeline import write_atomic
+    from .viz import render_explorer
+
+    try:
+        render_explorer(store, page)
+    except Exception as exc:  # the endpoint keeps working; the page reports the failure
+        print(f"error: the explorer page could not be drawn: {exc}", file=sys.stderr)
+        write_atomic(page, "<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
+                           "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code>. "
+                           f"The explorer page could not be drawn: {html.escape(str(exc))}</p>")
 
 
 def serve_forever(server: ThreadingHTTPServer) -> None:
