@@ -229,18 +229,22 @@ def test_store_build_interrupted_during_extraction_leaves_nothing(corpus, tmp_pa
 def test_store_swapped_in_but_not_indexed_is_still_ours(corpus, tmp_path, monkeypatch):
     """Ctrl-C after the new store is in place but before the build index is written: the next
     build must recognise the folder as its own and rebuild it, not refuse it as foreign."""
-    import fazhi_graph.cache as cache_mod
+    import os
 
-    def boom(self, path):
-        if path.parent.name == "store":
+    from fazhi_graph.cache import INDEX_NAME
+
+    real = os.replace
+
+    def power_cut(src, dst, *a, **k):  # the rename that would put the real index in place never happens
+        if str(dst) == str(tmp_path / "store" / INDEX_NAME):
             raise KeyboardInterrupt
-        return real(self, path)
+        return real(src, dst, *a, **k)
 
-    real = cache_mod.BuildIndex.write
-    monkeypatch.setattr(cache_mod.BuildIndex, "write", boom)
+    monkeypatch.setattr(os, "replace", power_cut)
     with pytest.raises(KeyboardInterrupt):
         build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store")
-    monkeypatch.setattr(cache_mod.BuildIndex, "write", real)
+    monkeypatch.setattr(os, "replace", real)
+    assert (tmp_path / "store").is_dir()  # the new store is in place, with only the provisional index
     s: dict = {}
     build_incremental([corpus], tmp_path / "o", cache_dir=tmp_path / "c", store_dir=tmp_path / "store", files=True,
                       stats=s)
