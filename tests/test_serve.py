@@ -121,6 +121,28 @@ def test_index_serves_explorer_page(server, seed_build):
         assert body == (seed_build.outputs["graph"].parent / "graph.html").read_bytes()
 
 
+def test_a_swallowed_timeout_is_sent_again_and_the_slot_comes_back():
+    """Python drops an asynchronous exception raised inside a GC callback or __del__; the
+    query thread must still be stopped, or it holds one of the server's slots."""
+    swallowed = []
+
+    def stubborn():
+        while True:
+            try:
+                while True:
+                    sum(range(1000))
+            except QueryTimeout:
+                if swallowed:
+                    raise
+                swallowed.append(1)  # as if it had landed in a gc callback: lost, the query goes on
+
+    slots = threading.BoundedSemaphore(1)
+    with pytest.raises(QueryTimeout):
+        call_with_timeout(stubborn, 0.2, slots)
+    assert slots.acquire(timeout=10)  # released: the thread ended after the second interrupt
+    assert swallowed == [1]
+
+
 def test_timeout_interrupts_python_work():
     def spin():
         while True:

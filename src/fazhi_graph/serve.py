@@ -26,7 +26,8 @@ Timeouts: a query runs in its own thread; when the deadline passes the client ge
 (``PyThreadState_SetAsyncExc``), which takes effect the next time the thread runs
 Python code — between result rows for streaming queries. A query blocked inside one
 native aggregation step finishes that step first; the concurrency limit keeps such
-stragglers from piling up.
+stragglers from piling up. The exception is sent again every half second while the
+thread runs, because Python drops one that lands in a garbage-collector callback.
 """
 
 from __future__ import annotations
@@ -107,11 +108,28 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float, slots: threading.Se
     t.start()
     t.join(timeout)
     if t.is_alive():
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(QueryTimeout))
+        _interrupt(t)
         raise QueryTimeout(f"query exceeded {timeout:g} s")
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def _interrupt(t: threading.Thread, every: float = 0.5, tries: int = 20) -> None:
+    """Raise ``QueryTimeout`` in ``t``, and again every ``every`` seconds while it still runs.
+
+    An asynchronous exception that arrives while the thread runs a garbage-collector
+    callback or a ``__del__`` is printed and dropped by Python, and the query would then
+    hold its slot until it finished on its own (seen once under load in the test suite)."""
+
+    def send() -> None:
+        for _ in range(tries):
+            if not t.is_alive():
+                return
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(QueryTimeout))
+            t.join(every)
+
+    threading.Thread(target=send, daemon=True, name="sparql-query-interrupt").start()
 
 
 # --------------------------------------------------------------------------- engine
