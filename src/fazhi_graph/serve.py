@@ -90,7 +90,8 @@ class Busy(Exception):
 def call_with_timeout(fn: Callable[[], Any], timeout: float, slots: threading.Semaphore | None = None) -> Any:
     """Run ``fn`` in a thread; raise ``QueryTimeout`` after ``timeout`` seconds and
     interrupt the thread (see module docstring). ``slots`` bounds concurrent runs and
-    is released only when the thread really ends."""
+    is released only when the thread really ends (by whoever sees it end, never inside
+    the thread, where a late interrupt could skip the release)."""
     if slots is not None and not slots.acquire(timeout=min(timeout, 5.0)):
         raise Busy("too many queries running")
     box: dict[str, Any] = {}
@@ -100,36 +101,35 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float, slots: threading.Se
             box["value"] = fn()
         except BaseException as exc:  # delivered to the caller below
             box["error"] = exc.with_traceback(None)  # frames hold engine objects of this thread
-        finally:
-            if slots is not None:
-                slots.release()
 
     t = threading.Thread(target=target, daemon=True, name="sparql-query")
     t.start()
     t.join(timeout)
     if t.is_alive():
-        _interrupt(t)
+        threading.Thread(target=_interrupt, args=(t, slots), daemon=True, name="sparql-query-interrupt").start()
         raise QueryTimeout(f"query exceeded {timeout:g} s")
+    if slots is not None:
+        slots.release()
     if "error" in box:
         raise box["error"]
     return box["value"]
 
 
-def _interrupt(t: threading.Thread, every: float = 0.5, tries: int = 20) -> None:
-    """Raise ``QueryTimeout`` in ``t``, and again every ``every`` seconds while it still runs.
+def _interrupt(t: threading.Thread, slots: threading.Semaphore | None, every: float = 0.5, tries: int = 20) -> None:
+    """Raise ``QueryTimeout`` in ``t``, and again every ``every`` seconds while it still runs;
+    release its slot once it has ended.
 
     An asynchronous exception that arrives while the thread runs a garbage-collector
     callback or a ``__del__`` is printed and dropped by Python, and the query would then
-    hold its slot until it finished on its own (seen once under load in the test suite)."""
-
-    def send() -> None:
-        for _ in range(tries):
-            if not t.is_alive():
-                return
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(QueryTimeout))
-            t.join(every)
-
-    threading.Thread(target=send, daemon=True, name="sparql-query-interrupt").start()
+    run on to its end (seen once under load in the test suite)."""
+    for _ in range(tries):
+        if not t.is_alive():
+            break
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(QueryTimeout))
+        t.join(every)
+    t.join()
+    if slots is not None:
+        slots.release()
 
 
 # --------------------------------------------------------------------------- engine
