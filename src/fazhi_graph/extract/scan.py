@@ -106,16 +106,23 @@ def anchor_choices(pattern: str) -> tuple[tuple[str, ...], ...]:
     Besides single runs of literal characters, consecutive parts that match one of a few
     fixed strings are spelled out together: ``执法(证件|资格)`` gives 执法证件 / 执法资格, far
     rarer than 执法 alone."""
-    first = required_literals(pattern)
-    if first is None:
-        return ()
-    parsed = sre_parse.parse(pattern)
-    out = [first]
-    for cand, _off in _choices(parsed.data):
+    return _choice_table(pattern)[0]
+
+
+def _choice_table(pattern: str) -> tuple[tuple[tuple[str, ...], ...], list[tuple[set[str], int | None]]]:
+    """``anchor_choices(pattern)`` and the ``_choices`` (with offsets) it comes from, from one
+    parse and one ``_choices`` pass (``anchor_plan`` needs both)."""
+    parsed = _parse_cased(pattern)
+    found = None if parsed is None else _anchors(parsed.data)
+    if not found:
+        return (), []
+    raw = _choices(parsed.data, parsed.state)  # the sets do not depend on ``state``, only offsets
+    out = [tuple(sorted(found))]  # required_literals(pattern)
+    for cand, _off in raw:
         t = _minimal(cand)
         if t not in out:
             out.append(t)
-    return tuple(out)
+    return tuple(out), raw
 
 
 def best_literals(pattern: str) -> tuple[str, ...] | None:
@@ -123,7 +130,10 @@ def best_literals(pattern: str) -> tuple[str, ...] | None:
     shortest string is longest (执法证件/执法资格 rather than 执法), then the smallest.
     Longer words are rarer words; an anchor found less often means fewer windows to scan
     and fewer automaton hits to collect."""
-    choices = anchor_choices(pattern)
+    return _best_of(anchor_choices(pattern))
+
+
+def _best_of(choices: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
     if not choices:
         return None
     return max(choices, key=lambda c: (min(map(len, c)), -len(c)))  # first of equals: max keeps it
@@ -237,11 +247,11 @@ def anchor_plan(pattern: str) -> tuple[tuple[str, ...], int | None] | None:
     the regex is tried there with ``match`` instead of scanned through a window. The set may
     then keep strings that extend another one elsewhere than at its end (法治宣传 beside 宣传):
     dropping them would lose the start they give."""
-    best = best_literals(pattern)
+    choices, raw = _choice_table(pattern)
+    best = _best_of(choices)
     if best is None:
         return None
-    parsed = sre_parse.parse(pattern)
-    for cand, off in _choices(parsed.data, parsed.state):
+    for cand, off in raw:
         if off is not None and _minimal(cand) == best:
             # only a string that merely extends another at its end adds nothing here
             return tuple(sorted(a for a in cand if not any(b != a and a.startswith(b) for b in cand))), off
