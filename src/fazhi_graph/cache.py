@@ -303,9 +303,9 @@ def _gc_paused(fn):
 
 
 def _collect_heads(names: Sequence[str], index: BuildIndex, cache: Cache, stamp: str, st: dict, *, jobs: int,
-                   progress: Callable[[str], None] | None) -> dict[str, Entry]:
-    """The head of every input: from the build index or the cache when its bytes are unchanged,
-    else from a worker that extracts it."""
+                   progress: Callable[[str], None] | None) -> tuple[dict[str, Entry], dict[str, tuple]]:
+    """The head of every input (from the build index or the cache when its bytes are unchanged,
+    else from a worker that extracts it) and the stat of every input, for the next build's index."""
 
     def got(head: Entry) -> None:
         heads[head.path] = head
@@ -338,7 +338,6 @@ def _collect_heads(names: Sequence[str], index: BuildIndex, cache: Cache, stamp:
     st["cached"] = len(names) - len(todo)
     st["unread"] = unread  # known unchanged from their stat
     st["extracted"] = len(todo)
-    index.stats = seen
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, min(16, len(todo) // (jobs * 8) or 1))
@@ -347,7 +346,7 @@ def _collect_heads(names: Sequence[str], index: BuildIndex, cache: Cache, stamp:
     else:
         for args in todo:
             got(make_entry(*args))
-    return heads
+    return heads, seen
 
 
 @_gc_paused
@@ -394,7 +393,7 @@ def build_incremental(
 
     if store_dir is not None:
         _check_store_dir(store_dir)  # before any work: never replace a folder we did not make
-    heads = _collect_heads(names, index, cache, stamp, st, jobs=jobs, progress=progress)
+    heads, stats = _collect_heads(names, index, cache, stamp, st, jobs=jobs, progress=progress)
     st["t_extract"] = time.perf_counter() - t0
     ordered = [heads[n] for n in names]
     good = [h for h in ordered if h.summary is not None]
@@ -443,7 +442,7 @@ def build_incremental(
         st["triples"] = total + len(index.shared_count)
         index.stamp = stamp
         index.heads = {p: dataclasses.replace(h, shared_nt=None) for p, h in heads.items()}
-        index.scanned_ns = scanned_ns
+        index.stats, index.scanned_ns = stats, scanned_ns
         index.write(Path(store_dir) / INDEX_NAME)
         result.outputs["store"] = Path(store_dir)
     st["t_store"] = time.perf_counter() - t0
@@ -519,16 +518,10 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def _check_store_dir(store_dir: str | os.PathLike[str]) -> Path:
+def _check_store_dir(store_dir: str | os.PathLike[str]) -> None:
     sdir = Path(store_dir)
     if sdir.exists() and any(sdir.iterdir()) and not ((sdir / INDEX_NAME).exists() or (sdir / "fazhi-manifest.json").exists()):
         raise ValueError(f"{sdir}: not a fazhi-graph store (no {INDEX_NAME}); refusing to replace a folder we did not make")
-    return sdir
-
-
-def _loaded_in(sdir: Path, index: BuildIndex, stamp: str) -> dict[str, str]:
-    """Report IRI → cache key of the graphs in the store, if it was built by this version (else {})."""
-    return index.loaded if index.stamp == stamp and (sdir / INDEX_NAME).exists() else {}
 
 
 def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shared_nt: Callable[[], str], tax_nt: str,
@@ -541,9 +534,9 @@ def sync_store(store_dir: str | os.PathLike[str], entries: Sequence[Entry], shar
     own transaction, and the shared-entities graph is patched with the difference, found
     from per-line counts of the reports asserting each line (so a rebuild's work grows
     with what changed, not with the corpus)."""
-    sdir = _check_store_dir(store_dir)
+    sdir = Path(store_dir)  # build_incremental checked it is ours before extracting anything
     new_loaded = {e.report_iri: e.key for e in entries}
-    old_loaded = _loaded_in(sdir, index, stamp)
+    old_loaded = index.loaded if index.stamp == stamp and (sdir / INDEX_NAME).exists() else {}
     changed = {iri for iri, key in new_loaded.items() if old_loaded.get(iri) != key} | (set(old_loaded) - set(new_loaded))
     old_heads = {h.summary.iri: h for h in index.heads.values()
                  if h.summary is not None and old_loaded.get(h.summary.iri) == h.key}
