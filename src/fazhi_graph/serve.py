@@ -369,11 +369,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 pass
         why = ("The explorer page is being drawn from the store (about 40 s for 10,000 bureaus); reload in a "
                "moment. 图谱浏览页面正在生成，请稍后刷新。" if self.page else "No explorer page (graph.html) next to the graph.")
-        html = ("<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
-                "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code> (ready now). "
-                f"{why}</p>")
-        self._send(200, html.encode(), "text/html; charset=utf-8",
-                   {"Retry-After": "10"} if self.page else None)
+        self._send(200, _notice_page(why), "text/html; charset=utf-8", {"Retry-After": "10"} if self.page else None)
 
     def _query(self, text: str, params: dict[str, list[str]]) -> None:
         if len(text) > self.max_body:
@@ -477,9 +473,17 @@ def store_page(store: str | Path, *, background: bool = False) -> Path:
     return page
 
 
+def _notice_page(message: str) -> bytes:
+    """The page at / when there is no explorer page to show (the endpoint works regardless)."""
+    import html
+
+    return ("<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
+            "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code> (ready now). "
+            f"{html.escape(message)}</p>").encode()
+
+
 def _draw_or_explain(store: ox.Store, page: Path) -> None:
     """Draw the page; if that fails, the page says why (instead of "being drawn" for ever)."""
-    import html
     import sys
 
     from .pipeline import write_atomic
@@ -489,9 +493,7 @@ def _draw_or_explain(store: ox.Store, page: Path) -> None:
         render_explorer(store, page)
     except Exception as exc:  # the endpoint keeps working; the page reports the failure
         print(f"error: the explorer page could not be drawn: {exc}", file=sys.stderr)
-        write_atomic(page, "<!doctype html><meta charset=utf-8><title>fazhi-graph</title>"
-                           "<h1>fazhi-graph SPARQL endpoint</h1><p>Query at <code>/sparql?query=…</code>. "
-                           f"The explorer page could not be drawn: {html.escape(str(exc))}</p>")
+        write_atomic(page, _notice_page(f"The explorer page could not be drawn: {exc}"))
 
 
 def serve_forever(server: ThreadingHTTPServer) -> None:
