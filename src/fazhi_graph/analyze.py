@@ -906,15 +906,11 @@ class SimilarPair:
 class Similarity:
     kind: str
     labels: list[str]
-    matrix: np.ndarray | None  # dense, symmetric, diagonal 1 for non-empty rows; None above DENSE_MAX bureaus
     pairs: list[SimilarPair]  # top pairs, most similar first
     communities: list[list[str]]  # bureau labels, largest first
     threshold: float
 
 
-#: Bureaus up to which the full similarity matrix is kept (2,000² float64 = 32 MB); above, only
-#: blocks of rows exist at a time.
-DENSE_MAX = 2500
 #: Rows of the similarity matrix computed at a time.
 BLOCK = 512
 #: Each bureau links to at most this many most similar bureaus in the community graph. Louvain
@@ -929,17 +925,19 @@ def jaccard(m) -> np.ndarray:
 
     Intersections are one sparse product (M·Mᵀ); unions follow from row sizes, so
     2,000 bureaus cost one 2,000 × 2,000 dense result and no Python loop."""
-    return _jaccard_rows(m, m, 0)
-
-
-def _jaccard_rows(rows, m, offset: int) -> np.ndarray:
-    """Jaccard of the rows ``rows`` (rows ``offset``… of ``m``) against every row of ``m``."""
-    rows = rows.astype(np.float64)
     m = m.astype(np.float64)
+    return _jaccard_rows(m, m, _row_sizes(m))
+
+
+def _row_sizes(m) -> np.ndarray:
+    return np.asarray(m.sum(axis=1)).ravel()
+
+
+def _jaccard_rows(rows, m, size: np.ndarray) -> np.ndarray:
+    """Jaccard of ``rows`` against every row of ``m`` (both float64; ``size``: the row sizes of
+    ``m``, computed once by the caller rather than once per block)."""
     inter = np.asarray((rows @ m.T).todense())
-    size_r = np.asarray(rows.sum(axis=1)).ravel()
-    size = np.asarray(m.sum(axis=1)).ravel()
-    union = size_r[:, None] + size[None, :] - inter
+    union = _row_sizes(rows)[:, None] + size[None, :] - inter
     with np.errstate(divide="ignore", invalid="ignore"):
         sim = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
     return np.round(sim, 6)
@@ -955,14 +953,12 @@ def similarity(mat: Matrix, *, top: int = 20, threshold: float = 0.3, neighbours
     import networkx as nx
 
     n = len(mat.bureaus)
-    data = mat.data.tocsr()
-    dense = np.zeros((n, n)) if n <= DENSE_MAX else None
+    data = mat.data.tocsr().astype(np.float64)  # once, not once per block
+    size = _row_sizes(data)
     cand: list[tuple[float, int, int]] = []
     edges: dict[tuple[int, int], float] = {}
     for a in range(0, n, BLOCK):
-        sim = _jaccard_rows(data[a:a + BLOCK], data, a)
-        if dense is not None:
-            dense[a:a + sim.shape[0]] = sim
+        sim = _jaccard_rows(data[a:a + BLOCK], data, size)
         for r in range(sim.shape[0]):
             i = a + r
             row = sim[r]
@@ -994,7 +990,7 @@ def similarity(mat: Matrix, *, top: int = 20, threshold: float = 0.3, neighbours
         G.add_edge(mat.bureau_labels[i], mat.bureau_labels[j], weight=w)
     comms = nx.community.louvain_communities(G, weight="weight", seed=42) if G.number_of_nodes() else []
     communities = sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c))
-    return Similarity(mat.kind, mat.bureau_labels, dense, pairs, communities, threshold)
+    return Similarity(mat.kind, mat.bureau_labels, pairs, communities, threshold)
 
 
 # ---------------------------------------------------------------- co-occurrence
