@@ -346,16 +346,30 @@ def _min_str(values: list[str]) -> str | None:
     return min(values) if values else None
 
 
-def load_facts_store(store) -> Facts:
+Props = dict[str, dict[str, list[str]]]  # subject IRI -> property IRI -> values
+
+
+def _store_props(store) -> tuple[Props, Props]:
+    """The properties of every bureau (``_Q_BUREAUS``) and report (``_Q_REPORTS``): read once
+    and given to both ``load_facts_store`` and ``store_sections``."""
+    from . import store as st
+
+    out: tuple[Props, Props] = (defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list)))
+    for q, vals in zip((_Q_BUREAUS, _Q_REPORTS), out):
+        for s, prop, o in st.run(store, q).rows:
+            vals[s.value][prop.value].append(o.value)
+    return out
+
+
+def load_facts_store(store, props: tuple[Props, Props] | None = None) -> Facts:
     """``load_facts`` for an Oxigraph store (``fazhi-graph build --store``): the same Facts as
     from the ``graph.ttl`` of the same reports (tested), read with a few SPARQL scans; the
-    evidence sentences are read on demand (``Facts.fetch``)."""
+    evidence sentences are read on demand (``Facts.fetch``). ``props``: ``_store_props(store)``
+    if already read."""
     from . import store as st
 
     FZS, RDFS_L = str(FZ), str(RDFS.label)
-    vals: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for b, prop, o in st.run(store, _Q_BUREAUS).rows:
-        vals[b.value][prop.value].append(o.value)
+    vals, rvals = props or _store_props(store)
     region_label: dict[str, list[str]] = defaultdict(list)
     for g, lab in st.run(store, _Q_REGIONS).rows:
         region_label[g.value].append(lab.value)
@@ -374,9 +388,6 @@ def load_facts_store(store) -> Facts:
             county=region(b, "county"),
             admin_level=_min_str(vals[b][FZS + "adminLevel"]) or "",
         )
-    rvals: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for r, prop, o in st.run(store, _Q_REPORTS).rows:
-        rvals[r.value][prop.value].append(o.value)
     reports: dict[str, Report] = {}
     for r in sorted(rvals):
         b = _min_str(rvals[r][FZS + "issuedBy"])
@@ -449,17 +460,11 @@ def _evidence_rows(store, keys: list[EvidenceKey], rel_iris: dict[str, str], *, 
     return out
 
 
-def store_sections(store) -> dict[str, dict]:
-    """``report_sections`` for an Oxigraph store."""
+def store_sections(store, props: tuple[Props, Props] | None = None) -> dict[str, dict]:
+    """``report_sections`` for an Oxigraph store (``props``: ``_store_props(store)`` if already read)."""
     from . import store as st
 
-    facts_reports: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for r, prop, o in st.run(store, _Q_REPORTS).rows:
-        facts_reports[r.value][prop.value].append(o.value)
-    blabel: dict[str, list[str]] = defaultdict(list)
-    for b, prop, o in st.run(store, _Q_BUREAUS).rows:
-        if prop.value == str(RDFS.label):
-            blabel[b.value].append(o.value)
+    bvals, facts_reports = props or _store_props(store)
     sections: dict[str, list] = defaultdict(list)
     for r, start, nested, title, kind in st.run(store, _Q_SECTIONS).rows:
         sections[r.value].append((int(start.value), nested.value == "true", title.value, kind.value))
@@ -473,7 +478,7 @@ def store_sections(store) -> dict[str, dict]:
         b = _min_str(d[F + "issuedBy"])
         y = _min_str(d[F + "year"])
         by_report[r] = {
-            "bureau": (_min_str(blabel.get(b, [])) or "") if b else "",
+            "bureau": (_min_str(bvals[b][str(RDFS.label)] if b in bvals else []) or "") if b else "",
             "year": int(y) if y is not None else None,
             "source": source,
             "sections": sections.get(r, []),
@@ -1143,7 +1148,8 @@ def analyze(g, *, k: int = 3, threshold: float = 0.3, top_pairs: int = 20, examp
     if isinstance(g, Graph):
         facts, sections = load_facts(g), report_sections(g)
     else:
-        facts, sections = load_facts_store(g), store_sections(g)
+        props = _store_props(g)  # bureaus and reports: read once for both
+        facts, sections = load_facts_store(g, props), store_sections(g, props)
     lim = Limits.auto(len(facts.bureau_list()), examples)
     pm, qm = incidence(facts, PRACTICE), incidence(facts, PROBLEM)
     return Analysis(
