@@ -75,16 +75,16 @@ def test_shared_problems_carry_quotes_from_the_report(seed_analysis):
     reason="extractor also reports the generic 法制审核 for 潢川/武冈, where the gold files those sentences "
     "under 重大执法决定法制审核制度 only (e.g. 武冈: '通过案卷评查、法制审核等工作'), so 法制审核 is in all five",
 )
-def test_practices_of_all_five_bureaus_match_gold(seed_graph, seed_analysis, questions):
+def test_practices_of_all_five_bureaus_match_gold(seed_analysis, questions):
     gold = _q(questions, "practices are reported by all five bureaus")["answer"]
-    got = [sc.label for sc in an.shared_concepts(seed_graph, seed_analysis.facts, an.PRACTICE, 5)]
+    got = [sc.label for sc in an.shared_concepts(seed_analysis.facts, an.PRACTICE, 5)]
     assert sorted(got) == sorted(gold)
 
 
-def test_gold_practices_of_all_five_are_all_found(seed_graph, seed_analysis, questions):
+def test_gold_practices_of_all_five_are_all_found(seed_analysis, questions):
     """The part of the 'all five' answer the extractor does get right: no gold practice is missed."""
     gold = _q(questions, "practices are reported by all five bureaus")["answer"]
-    got = {sc.label for sc in an.shared_concepts(seed_graph, seed_analysis.facts, an.PRACTICE, 5)}
+    got = {sc.label for sc in an.shared_concepts(seed_analysis.facts, an.PRACTICE, 5)}
     assert set(gold) <= got
 
 
@@ -198,7 +198,7 @@ def test_shared_concepts_query_counts_the_analysis_bureaus(seed_graph, seed_anal
 
 def test_shared_practices_and_problems_queries(seed_graph, seed_analysis, questions):
     practices = {r["practice"]: r for r in _rows(run_named(seed_graph, "shared-practices", {"k": "3"}))}
-    everyone = {sc.label: sc for sc in an.shared_concepts(seed_graph, seed_analysis.facts, an.PRACTICE, 1)}
+    everyone = {sc.label: sc for sc in an.shared_concepts(seed_analysis.facts, an.PRACTICE, 1)}
     expected = set()
     for label, sc in everyone.items():
         done = sum(b.status in ("done", "both") for b in sc.bureaus)

@@ -539,12 +539,12 @@ def _status(facts: Facts, bureau: str, concept: str) -> str:
     return "done" if "adopts" in rels else "planned" if "plans" in rels else ""
 
 
-def shared_concepts(g: object, facts: Facts, kind: str, k: int, *, n_examples: int | None = None) -> list[SharedConcept]:
+def shared_concepts(facts: Facts, kind: str, k: int, *, n_examples: int | None = None) -> list[SharedConcept]:
     """Practices (any status) or problem categories reported by at least ``k`` bureaus, every
     bureau (at most ``n_examples``, see ``examples``) with its first evidence sentence.
 
     The same concepts and counts as the named query ``pattern-shared-concepts`` (which returns
-    one row per concept); the bureaus come from ``facts`` (``g`` is not read again)."""
+    one row per concept); the bureaus come from ``facts``."""
     rels = set(_RELS[kind])
     members: dict[str, set[str]] = defaultdict(set)
     for m in facts.mentions:
@@ -625,7 +625,7 @@ class MandatedCoverage:
         return self.covered_count / n if n else 0.0
 
 
-def mandated_coverage(g: object, facts: Facts, *, n_examples: int | None = None) -> list[MandatedCoverage]:
+def mandated_coverage(facts: Facts, *, n_examples: int | None = None) -> list[MandatedCoverage]:
     """For each fz:mandated practice: bureaus that mention it (a narrower practice counts) and those that never do.
 
     Per practice the same counts as the named query ``pattern-mandated-coverage`` (which
@@ -789,7 +789,7 @@ class RecurringProblem:
     quotes: list[Quote]  # one per year, in year order
 
 
-def recurring_problems(g: object, facts: Facts, min_years: int = 2, *, max_quoted: int | None = None) -> list[RecurringProblem]:
+def recurring_problems(facts: Facts, min_years: int = 2, *, max_quoted: int | None = None) -> list[RecurringProblem]:
     """Problem categories a bureau lists again in a later year's report.
 
     Every such bureau × problem is listed; the first ``max_quoted`` (in output order) carry a quote
@@ -830,7 +830,7 @@ class PlanFollowup:
     planned_again: bool = False  # not carried out but listed again in the later year's plans
 
 
-def plan_followups(g: object, facts: Facts, gap: int = 1, *, max_quoted: int | None = None) -> list[PlanFollowup]:
+def plan_followups(facts: Facts, gap: int = 1, *, max_quoted: int | None = None) -> list[PlanFollowup]:
     """For each practice a bureau planned in year N: does its year N+gap report carry it out?
 
     A plan counts as carried out if the later report carries out (fz:adopts) the practice or a
@@ -1155,14 +1155,14 @@ def analyze(g, *, k: int = 3, threshold: float = 0.3, top_pairs: int = 20, examp
     return Analysis(
         k=k,
         facts=facts,
-        shared_practices=shared_concepts(g, facts, PRACTICE, k, n_examples=lim.examples),
-        shared_problems=shared_concepts(g, facts, PROBLEM, k, n_examples=lim.examples),
+        shared_practices=shared_concepts(facts, PRACTICE, k, n_examples=lim.examples),
+        shared_problems=shared_concepts(facts, PROBLEM, k, n_examples=lim.examples),
         practice_matrix=pm,
         problem_matrix=qm,
-        mandated=mandated_coverage(g, facts, n_examples=lim.examples),
+        mandated=mandated_coverage(facts, n_examples=lim.examples),
         completeness=completeness(sections),
-        recurring=recurring_problems(g, facts, max_quoted=lim.max_quoted),
-        followups=plan_followups(g, facts, max_quoted=lim.max_quoted),
+        recurring=recurring_problems(facts, max_quoted=lim.max_quoted),
+        followups=plan_followups(facts, max_quoted=lim.max_quoted),
         practice_similarity=similarity(pm, top=top_pairs, threshold=threshold),
         problem_similarity=similarity(qm, top=top_pairs, threshold=threshold),
         cooccurrence=cooccurrence(pm, qm, min_both=max(2, k), max_names=lim.max_names),
