@@ -279,3 +279,25 @@ def test_rebuild_trusts_stat_only_for_files_untouched_since_well_before_the_last
     s = {}
     build_incremental([corpus], tmp_path / "o", stats=s, **kw)
     assert (s["unread"], s["extracted"], s["store_changed"]) == (4, 1, 1)  # its change time gave it away
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["build", "build_incremental"])
+def test_builds_announce_the_file_count_and_skip_their_output_inside_the_inputs(corpus, tmp_path, incremental):
+    """``on_files`` gets the number of inputs before any is read (the CLI's progress bar total,
+    without walking the folders a second time); every one of them is then reported done once;
+    an output folder inside the inputs is not read back, even on the first build (no marker yet)."""
+    from fazhi_graph.pipeline import build
+
+    out = corpus / "out"
+    totals: list[int] = []
+    done: list[str] = []
+    kw = dict(progress=done.append, on_files=totals.append, html=False)
+    for _ in range(2):  # the second build finds the first one's outputs inside the inputs
+        totals.clear(), done.clear()
+        if incremental:
+            res = build_incremental([corpus], out, cache_dir=tmp_path / "c", files=True, **kw)
+        else:
+            res = build([corpus], out, **kw)
+        assert totals == [5]
+        assert sorted(done) == sorted(str(p) for p in corpus.glob("*.txt"))
+        assert res.summary()["reports"] == 5 and res.errors == []

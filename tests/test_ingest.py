@@ -395,6 +395,27 @@ def test_iter_input_files_symlink_loops_and_missing(tmp_path):
     }
 
 
+def test_iter_input_files_exclude_drops_files_however_they_are_reached(tmp_path):
+    """A build passes its output folder as ``exclude``: nothing in it is read back as input,
+    whether walked into, named explicitly or reached by a symlinked file or folder."""
+    _tree(tmp_path)
+    out = tmp_path / "2024" / "out"  # no marker yet: a first build
+    out.mkdir()
+    (out / "graph.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "2023 年度" / "linked.md").symlink_to(out / "graph.md")
+    (tmp_path / "2023 年度" / "linked-dir").symlink_to(out, target_is_directory=True)
+    files, errors = iter_input_files([tmp_path, out / "graph.md"], exclude=[out])
+    assert errors == []
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == [
+        "2023 年度/b.md",
+        "2023 年度/司法局/青山县 司法局.txt",
+        "2024/page.html",
+    ]
+    # without ``exclude`` the same folder is an ordinary input (found once, through the walk)
+    files, _ = iter_input_files([tmp_path / "2024"])
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["2024/out/graph.md", "2024/page.html"]
+
+
 _UNREADABLE_SCRIPT = """
 import json, os, sys
 from pathlib import Path

@@ -91,12 +91,13 @@ def build(
 
     With --store DIR (for thousands of reports) the graph goes into a persistent Oxigraph store instead,
     reports.csv lists the reports, and a rebuild only redoes what changed."""
-    from .ingest import iter_input_files
     from .pipeline import build as run_build
 
-    files, _ = iter_input_files(inputs)
     with _progress() as progress:
-        task = progress.add_task("抽取 extracting", total=len(files), current="")
+        task = progress.add_task("抽取 extracting", total=None, current="")
+
+        def found(n: int) -> None:
+            progress.update(task, total=n)
 
         def tick(name: str) -> None:
             progress.update(task, advance=1, current=Path(name).name)
@@ -107,9 +108,9 @@ def build(
             from .cache import DEFAULT_CACHE_DIR, build_incremental
 
             result = build_incremental(inputs, output, jobs=jobs, store_dir=store, html=html, files=write_files,
-                                       cache_dir=cache_dir or DEFAULT_CACHE_DIR, progress=tick)
+                                       cache_dir=cache_dir or DEFAULT_CACHE_DIR, progress=tick, on_files=found)
         else:
-            result = run_build(inputs, output, jobs=jobs, html=html, progress=tick)
+            result = run_build(inputs, output, jobs=jobs, html=html, progress=tick, on_files=found)
 
     _print_errors(result.errors)
     for line in warning_lines(result.warnings):

@@ -809,20 +809,25 @@ def iter_input_files(
     loop instead of recursing forever. Hidden files, Word lock files (~$…), files with
     unsupported extensions and our own output folders (``exclude``, ``./output`` and any
     folder holding a ``.fazhi-graph-output`` marker) are skipped inside directories; a
-    file named explicitly is always returned. Returns ``(files, errors)``."""
+    file named explicitly is always returned, unless it lies in a folder of ``exclude``
+    (a build never reads its own output folder, however the file was named or linked).
+    Returns ``(files, errors)``."""
     files: list[Path] = []
     errors: list[tuple[Path, str]] = []
     seen_files: set[str] = set()
+    excluded_files = tuple(os.path.join(os.path.realpath(str(x)), "") for x in exclude)
     excluded = {os.path.realpath(str(x)) for x in exclude}
     excluded.add(os.path.realpath("output"))
 
-    def add_file(p: Path) -> None:
-        key = os.path.realpath(p)
-        if key not in seen_files:
+    def add_file(p: Path, real: str | None = None) -> None:
+        # ``real``: the caller knows the real path (a plain file in a resolved folder),
+        # which spares a realpath() per file (≈ 40 µs: one lstat per path component)
+        key = real or os.path.realpath(p)
+        if key not in seen_files and not key.startswith(excluded_files):
             seen_files.add(key)
             files.append(p)
 
-    def walk(d: Path, ancestors: tuple[str, ...]) -> None:
+    def walk(d: Path, ancestors: tuple[str, ...]) -> None:  # ancestors[-1] is realpath(d)
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except PermissionError:
@@ -861,7 +866,7 @@ def iter_input_files(
                 if not os.access(p, os.R_OK):
                     errors.append((p, "permission denied"))
                     continue
-                add_file(p)
+                add_file(p, None if e.is_symlink() else os.path.join(ancestors[-1], e.name))
 
     for raw in paths:
         p = Path(raw)

@@ -299,21 +299,22 @@ def build(
     jobs: int = 1,
     html: bool = True,
     progress: Callable[[str], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """Extract every report under ``inputs`` and write the graph and its companions.
 
     Writes ``graph.ttl`` (union graph with taxonomies), ``graph.html`` (explorer),
-    ``reports.json`` (the extract records) and ``errors.json`` into ``out_dir``."""
+    ``reports.json`` (the extract records) and ``errors.json`` into ``out_dir``.
+    ``on_files`` is told how many input files were found, before any is read;
+    ``progress`` is then called with each file's path once it is done."""
     from .graph import build_graph, serialize
     from .ingest import iter_input_files
 
     out = Path(out_dir)
-    files, walk_errors = iter_input_files(inputs)
-    out_resolved = out.resolve()
-    files = sorted(
-        (f for f in files if out_resolved not in Path(f).resolve().parents),
-        key=lambda p: str(p),
-    )
+    files, walk_errors = iter_input_files(inputs, exclude=[out])
+    files = sorted(files, key=str)
+    if on_files:
+        on_files(len(files))
     records, errors = extract_many(files, jobs=jobs, progress=progress)
     records, dup_errors = dedupe(records)
     errors = sorted(
