@@ -193,9 +193,23 @@ class Facts:
             self._cidx = idx
         return idx.get(concept, [])
 
-    def broader_closure(self, concept: str) -> set[str]:
-        """``concept`` and every concept narrower than it (skos:broader*, read from the taxonomy)."""
-        return _narrower_closure(self, concept)
+    def narrower_closure(self, concept: str) -> set[str]:
+        """``concept`` and every concept narrower than it: the ?x of ``?x skos:broader* concept``,
+        as the named queries read it (children indexed once from the taxonomy)."""
+        children = getattr(self, "_children", None)
+        if children is None:
+            children = defaultdict(set)
+            for c in self.concepts.values():
+                for b in c.broader:
+                    children[b].add(c.iri)
+            self._children = children
+        seen, stack = {concept}, [concept]
+        while stack:
+            for ch in children.get(stack.pop(), ()):
+                if ch not in seen:
+                    seen.add(ch)
+                    stack.append(ch)
+        return seen
 
 
 def _zh_label(g: Graph, s: URIRef) -> str:
@@ -634,7 +648,7 @@ def mandated_coverage(facts: Facts, *, n_examples: int | None = None) -> list[Ma
     for c in facts.concepts.values():
         if not c.mandated:
             continue
-        closure = facts.broader_closure(c.iri)  # skos:broader* (c included)
+        closure = facts.narrower_closure(c.iri)
         for v in closure:
             for m in facts.mentions_of(v):
                 if m.bureau and m.relation in _RELS[PRACTICE]:
@@ -852,7 +866,7 @@ def plan_followups(facts: Facts, gap: int = 1, *, max_quoted: int | None = None)
             continue
         b, p, y1, y2 = m.bureau, m.concept, m.year, m.year + gap
         if p not in narrower_of:
-            narrower_of[p] = sorted(facts.broader_closure(p))
+            narrower_of[p] = sorted(facts.narrower_closure(p))
         for r2 in reports_of.get((b, y2), []):
             done = bool(adopted[r2.iri].intersection(narrower_of[p]))
             plan_m = next((x for x in facts.of(b, p) if x.year == y1 and x.relation == "plans"), None)
@@ -877,23 +891,6 @@ def plan_followups(facts: Facts, gap: int = 1, *, max_quoted: int | None = None)
                     break
         out.append(PlanFollowup(key[0], key[3], y1, y2, done, plan_q, done_q, again))
     return out
-
-
-def _narrower_closure(facts: Facts, concept: str) -> set[str]:
-    children = getattr(facts, "_children", None)
-    if children is None:
-        children = defaultdict(set)
-        for c in facts.concepts.values():
-            for b in c.broader:
-                children[b].add(c.iri)
-        facts._children = children
-    seen, stack = {concept}, [concept]
-    while stack:
-        for ch in children.get(stack.pop(), ()):
-            if ch not in seen:
-                seen.add(ch)
-                stack.append(ch)
-    return seen
 
 
 # ---------------------------------------------------------------- similarity
