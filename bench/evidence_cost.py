@@ -41,7 +41,8 @@ import pyoxigraph as ox  # noqa: E402
 from fazhi_graph.graph import report_statements  # noqa: E402
 from fazhi_graph.namespaces import FZ, ID  # noqa: E402
 from fazhi_graph.pipeline import extract_many  # noqa: E402
-from fazhi_graph.store import split_statements  # noqa: E402
+from fazhi_graph.cache import _strip_graph  # noqa: E402
+from fazhi_graph.store import ENTITIES_GRAPH, in_graph, split_statements  # noqa: E402
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _EVIDENCE_PREFIX = f"{ID}evidence/"
@@ -82,13 +83,11 @@ def nquads(records, name: str) -> tuple[bytes, int]:
         report, statements = report_statements(rec)
         own, shared_nt, n = split_statements(report, variant(statements, name))
         total += n
-        if name.endswith("default"):
-            own = "".join(line.rsplit(" <", 1)[0] + " .\n" for line in own.splitlines())
-        own_parts.append(own)
+        own_parts.append(_strip_graph(own, report) if name.endswith("default") else own)
         shared.update(shared_nt.splitlines(keepends=True))
     entities = "".join(sorted(shared))
     if not name.endswith("default"):
-        entities = "".join(line[:-3] + f" <{ID}graph/entities> .\n" for line in entities.splitlines(keepends=True))
+        entities = in_graph(entities, ENTITIES_GRAPH)
     return ("".join(own_parts) + entities).encode("utf-8"), total
 
 
